@@ -4,18 +4,22 @@
 
 create or replace macro kam_text(s) as nullif(trim(s), '');
 
--- 2026-06-03, 2026/6/3, 20260603, 2026.06.03
-create or replace macro kam_date(s) as
-    cast(try_strptime(kam_text(s), ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y.%m.%d']) as date);
+-- a date followed by HH:MM or HH:MM:SS
+create or replace macro kam_date_time(s) as
+    try_strptime(kam_text(s), [
+        '%Y-%m-%d %H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y%m%d %H:%M:%S', '%Y.%m.%d %H:%M:%S',
+        '%Y-%m-%d %H:%M', '%Y/%m/%d %H:%M', '%Y%m%d %H:%M', '%Y.%m.%d %H:%M',
+        '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%f']);
 
--- a date as above followed by HH:MM or HH:MM:SS; a bare date is taken at 00:00
+-- 2026-06-03, 2026/6/3, 20260603, 2026.06.03 (spreadsheets add a 00:00:00 time: forgiven)
+create or replace macro kam_date(s) as
+    cast(coalesce(try_strptime(kam_text(s), ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y.%m.%d']),
+                  kam_date_time(s)) as date);
+
+-- a timestamp as above; a bare date is taken at 00:00
 create or replace macro kam_timestamp(s) as
-    coalesce(
-        try_strptime(kam_text(s), [
-            '%Y-%m-%d %H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y%m%d %H:%M:%S', '%Y.%m.%d %H:%M:%S',
-            '%Y-%m-%d %H:%M', '%Y/%m/%d %H:%M', '%Y%m%d %H:%M', '%Y.%m.%d %H:%M',
-            '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%f']),
-        cast(kam_date(s) as timestamp));
+    coalesce(kam_date_time(s),
+             try_strptime(kam_text(s), ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y.%m.%d']));
 
 -- 202606, 2026-06, 2026/06, 2026年6月 → the first day of the month
 create or replace macro kam_month(s) as

@@ -1,0 +1,77 @@
+"""KAM Cockpit · 大客户经营驾驶舱 — the entry file: page frame, navigation and the shared sidebar."""
+from pathlib import Path
+
+import streamlit as st
+
+from kam import ui
+from kam.fmt import install_log_masking
+from kam.i18n import LANGS, t
+from kam.period import Period
+from kam.query import Scope
+
+install_log_masking()
+st.set_page_config(page_title="KAM Cockpit · 大客户经营驾驶舱", page_icon=":material/monitoring:",
+                   layout="wide")
+
+PAGES_DIR = Path(__file__).parent / "pages"
+# (section, page file, title key, icon); a page appears once its file exists.
+PAGES = [
+    ("executive", "overview.py", "page.overview", ":material/dashboard:"),
+    ("executive", "branches.py", "page.branches", ":material/compare_arrows:"),
+    ("analysis", "classes.py", "page.classes", ":material/stacked_bar_chart:"),
+    ("analysis", "group_profile.py", "page.group_profile", ":material/apartment:"),
+    ("analysis", "managers.py", "page.managers", ":material/badge:"),
+    ("analysis", "manager_profile.py", "page.manager_profile", ":material/person:"),
+    ("analysis", "turnover.py", "page.turnover", ":material/sync_alt:"),
+    ("analysis", "visits.py", "page.visits", ":material/event_available:"),
+    ("analysis", "orders.py", "page.orders", ":material/filter_alt:"),
+    ("analysis", "sla.py", "page.sla", ":material/support_agent:"),
+    ("planning", "staffing.py", "page.staffing", ":material/groups:"),
+    ("planning", "model_matrix.py", "page.model_matrix", ":material/grid_on:"),
+    ("data", "data.py", "page.data", ":material/database:"),
+]
+
+# ---------------------------------------------------------------- language first: every label needs it
+if "lang" not in st.session_state:
+    st.session_state["lang"] = st.query_params.get("lang", "zh") if st.query_params.get("lang") in LANGS else "zh"
+lang = st.session_state["lang"]
+
+wh = ui.warehouse_for(str(ui.data_folder()))
+wh.sync()  # a refresh published by `kam ingest` or the Data page is seen at the next click
+
+# ---------------------------------------------------------------- sidebar
+with st.sidebar:
+    st.radio(t("app.language", lang), options=list(LANGS), format_func=LANGS.get, key="lang",
+             horizontal=True)
+    lang = st.session_state["lang"]
+    period = None
+    scope = Scope()
+    if wh.loaded:
+        options = ui.period_options(wh.months())
+        if options:
+            chosen = st.selectbox(t("app.period", lang), options, key="period")
+            period = Period.parse(chosen)
+        branches = wh.query("meta/branches")
+        names = dict(zip(branches.branch_id, branches.branch_name))
+        picked = st.multiselect(t("app.branch_filter", lang), list(names), format_func=lambda b: names.get(b, b),
+                                placeholder=t("app.all_branches", lang), key="branch_filter")
+        if picked:
+            scope = Scope(branches=tuple(picked))
+        as_of = wh.as_of()
+        fresh = wh.query("meta/freshness")
+        st.caption(t("app.as_of", lang) + f": {as_of:%Y-%m-%d %H:%M}" if as_of else t("app.as_of", lang) + ": —")
+        if not fresh.empty:
+            st.caption(t("app.last_refresh", lang) + f": {fresh.finished_at.iloc[0]:%Y-%m-%d %H:%M}")
+    else:
+        st.warning(t("app.no_data", lang, folder=str(wh.folder)))
+
+ui.set_context(ui.Context(wh, lang, period, scope))
+
+# ---------------------------------------------------------------- navigation
+sections: dict[str, list] = {}
+for section, file_name, title_key, icon in PAGES:
+    if (PAGES_DIR / file_name).exists():
+        page = st.Page(f"pages/{file_name}", title=t(title_key, lang), icon=icon,
+                       url_path=file_name.removesuffix(".py"), default=file_name == "overview.py")
+        sections.setdefault(t(f"app.section.{section}", lang), []).append(page)
+st.navigation(sections).run()

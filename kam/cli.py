@@ -1,0 +1,176 @@
+"""The `kam` command: write the sample, load an export folder, print any report.
+
+    kam sample [FOLDER] [--scale sample|M|L] [--seed N]
+    kam ingest [FOLDER]
+    kam report NAME [--data FOLDER] [--period YYYY-MM | YYYY-Qn] [--format table|csv|json]
+    kam app [--data FOLDER] [--port N]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = REPO_ROOT / "data" / "sample"
+
+
+def default_folder() -> Path:
+    return Path(os.environ.get("KAM_DATA", DEFAULT_DATA))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return args.func(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kam", description="KAM Cockpit (大客户经营驾驶舱): load exports and print reports.")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    p = sub.add_parser("sample", help="write the bundled sample export folder",
+                       description="Write a realistic sample export folder, deterministic from a seed.")
+    p.add_argument("folder", nargs="?", type=Path, default=None,
+                   help="where to write (default: data/sample, or data/bench/<scale> for M and L)")
+    p.add_argument("--scale", choices=["sample", "M", "L"], default="sample",
+                   help="sample: ~3,000 groups with planted flaws; M: 10,000 groups; L: 50,000 groups, ~60M billing rows")
+    p.add_argument("--seed", type=int, default=7, help="random seed (same seed, same files)")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("ingest", help="load an export folder into its warehouse",
+                       description="Load every export file of FOLDER into a new warehouse and publish it "
+                                   "all-or-nothing. Exit 0 when data loaded (even with rows set aside), "
+                                   "1 when nothing could be loaded, 2 when the refresh failed.")
+    p.add_argument("folder", nargs="?", type=Path, default=None, help="export folder (default: $KAM_DATA or data/sample)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=cmd_ingest)
+
+    from kam.reports import CONTRACT_REPORTS
+    p = sub.add_parser("report", help="print a report table",
+                       description="Print the same table a page shows. NAME is one of: "
+                                   + ", ".join(CONTRACT_REPORTS) + ".")
+    p.add_argument("name", metavar="NAME", help="report name")
+    p.add_argument("--data", type=Path, default=None, help="export folder (default: $KAM_DATA or data/sample)")
+    p.add_argument("--period", default=None, help="YYYY-MM or YYYY-Qn (default: the latest bill_month)")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format")
+    p.add_argument("--settings", type=Path, default=None, help="settings file (default: settings.toml)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("app", help="start the dashboard",
+                       description="Start KAM Cockpit in Streamlit on an export folder.")
+    p.add_argument("--data", type=Path, default=None, help="export folder (default: $KAM_DATA or data/sample)")
+    p.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    p.set_defaults(func=cmd_app)
+    return parser
+
+
+def cmd_sample(args) -> int:
+    from kam.sample import write_sample
+    folder = args.folder or (DEFAULT_DATA if args.scale == "sample" else REPO_ROOT / "data" / "bench" / args.scale)
+    folder.mkdir(parents=True, exist_ok=True)
+    result = write_sample(folder, seed=args.seed, scale=args.scale, progress=print)
+    print(f"wrote {len(result['files'])} files to {folder}")
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from kam.warehouse import RefreshFailed, refresh
+    folder = args.folder or default_folder()
+    try:
+        report = refresh(folder, progress=None if args.quiet else (lambda m: print("  " + m, file=sys.stderr)))
+    except RefreshFailed as exc:
+        print(f"refresh failed: {exc}", file=sys.stderr)
+        return 2
+    print(format_ingest_report(report))
+    return 0 if report.loaded_anything else 1
+
+
+def format_ingest_report(report) -> str:
+    lines = [f"KAM ingest {report.folder} (run {report.run_id})", "", "Datasets:"]
+    frame = pd.DataFrame(report.datasets)
+    if not frame.empty:
+        frame["check"] = (frame.rows_read == frame.loaded + frame.set_aside + frame.superseded).map(
+            {True: "adds up", False: "DOES NOT ADD UP"})
+        lines.append(frame.to_string(index=False))
+    problems = [f for f in report.files if f.status in ("failed", "unknown")]
+    if problems:
+        lines += ["", "Files not loaded:"]
+        lines += [f"  {f.file}: {f.error}" for f in problems]
+    if report.reasons:
+        lines += ["", "Rows set aside or superseded (dataset, file, reason, rows):"]
+        lines += [f"  {r['dataset']:<12} {r['file']:<28} {r['reason']:<18} {r['rows']:>6}" for r in report.reasons]
+    return "\n".join(lines)
+
+
+def cmd_report(args) -> int:
+    from kam.period import Period
+    from kam.query import NoData, Warehouse
+    from kam.reports import CONTRACT_REPORTS, available_reports, run_report
+    from kam.settings import load_settings
+
+    if args.name not in CONTRACT_REPORTS:
+        print(f"unknown report {args.name!r}; one of: {', '.join(CONTRACT_REPORTS)}", file=sys.stderr)
+        return 2
+    if args.name not in available_reports():
+        print(f"report {args.name!r} is not available in this version", file=sys.stderr)
+        return 2
+    try:
+        period = Period.parse(args.period) if args.period else None
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    wh = Warehouse(args.data or default_folder(), load_settings(args.settings))
+    try:
+        frame = run_report(wh, args.name, period)
+    except NoData as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(render(frame, args.format))
+    return 0
+
+
+def render(frame: pd.DataFrame, fmt: str) -> str:
+    """Rates stay fractions and money keeps two decimals; dates print as ISO text."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].astype(str)
+        elif out[col].dtype == object:
+            out[col] = out[col].map(_plain)
+    if fmt == "json":
+        return json.dumps(json.loads(out.to_json(orient="records", force_ascii=False, double_precision=10)),
+                          ensure_ascii=False, indent=1)
+    if fmt == "csv":
+        return out.to_csv(index=False).rstrip("\n")
+    return out.to_string(index=False) if not out.empty else "(no rows)"
+
+
+def _plain(value):
+    """Decimals as floats (money has two decimals already), dates as ISO text."""
+    import datetime as dt
+    import decimal
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def cmd_app(args) -> int:
+    env = dict(os.environ, KAM_DATA=str(args.data or default_folder()))
+    return subprocess.call([sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
+                            "--server.port", str(args.port), "--browser.gatherUsageStats", "false"], env=env)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
