@@ -1,0 +1,47 @@
+# KAM Cockpit: the two set-up commands are `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= data/sample
+PORT ?= 8501
+
+.PHONY: run test test-fast setup setup-test chromium sample ingest bench
+
+$(BIN)/kam: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(BIN)/kam
+
+setup: $(BIN)/kam
+
+$(VENV)/.test-deps: pyproject.toml $(BIN)/kam
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup-test: $(VENV)/.test-deps chromium
+
+# Browser tests drive Debian's Chromium: Playwright cannot download its own browsers here.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+sample: setup
+	@test -f $(DATA)/branches.csv || $(BIN)/kam sample $(DATA)
+
+ingest: sample
+	$(BIN)/kam ingest $(DATA) --quiet
+
+# Start the app on the bundled sample (generated and loaded on first run).
+run: ingest
+	KAM_DATA=$(DATA) $(BIN)/streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
+
+# The whole test suite, browser tests included; this is what CI runs.
+test: setup-test
+	$(BIN)/python -m pytest
+
+# Without the browser tests, for a quick loop.
+test-fast: setup-test
+	$(BIN)/python -m pytest -m "not browser"
+
+bench: setup-test
+	$(BIN)/python -m kam.bench

@@ -1,0 +1,47 @@
+"""`kam ingest` and `kam report` as an operator uses them."""
+from __future__ import annotations
+
+import json
+
+from conftest import write_text
+from kam.cli import main
+
+
+def test_ingest_prints_counts_that_add_up_and_names_each_problem(base_folder, capsys):
+    write_text(base_folder / "billing.csv", ["bill_month", "group_id", "subscriber_id", "fee_item", "amount"],
+               [["202606", "G1", "", "line", "1"], ["202606", "G404", "", "line", "1"]])
+    (base_folder / "说明.txt").write_text("x")
+    assert main(["ingest", str(base_folder), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "adds up" in out and "DOES NOT ADD UP" not in out
+    assert "说明.txt: file name matches no dataset" in out
+    assert "unknown_reference" in out
+
+
+def test_ingest_exits_non_zero_when_nothing_could_be_loaded(tmp_path, capsys):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "groups.xlsx").write_bytes(b"broken")
+    assert main(["ingest", str(folder), "--quiet"]) == 1
+    assert "groups.xlsx" in capsys.readouterr().out
+
+
+def test_ingest_of_a_missing_folder_fails_with_exit_2(tmp_path, capsys):
+    assert main(["ingest", str(tmp_path / "nope"), "--quiet"]) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+def test_report_quality_as_json_has_the_contract_columns(base_folder, capsys):
+    write_text(base_folder / "billing.csv", ["bill_month", "group_id", "subscriber_id", "fee_item", "amount"],
+               [["202606", "G1", "", "line", "1"], ["202606", "G1", "", "line", "abc"],
+                ["202606", "G2", "", "line", "2"]])
+    main(["ingest", str(base_folder), "--quiet"])
+    capsys.readouterr()
+    assert main(["report", "quality", "--data", str(base_folder), "--format", "json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert records == [{"dataset": "billing", "file": "billing.csv", "reason": "bad_amount", "rows": 1}]
+
+
+def test_report_rejects_an_unknown_name_and_a_bad_period(base_folder, capsys):
+    assert main(["report", "nonsense", "--data", str(base_folder)]) == 2
+    assert main(["report", "quality", "--data", str(base_folder), "--period", "2026-13"]) == 2
