@@ -20,6 +20,8 @@ CONTRACT_REPORTS = ("overview", "managers", "classes", "pareto", "sla", "visits"
 
 Builder = Callable[[Warehouse, Period, Scope], pd.DataFrame]
 BUILDERS: dict[str, Builder] = {}
+# Modules that register builders with @register; imported on first use.
+BUILDER_MODULES = ("kam.staffing", "kam.model_matrix")
 
 
 def register(name: str):
@@ -29,7 +31,16 @@ def register(name: str):
     return wrap
 
 
+def _load_builders() -> None:
+    import importlib
+    import importlib.util
+    for module in BUILDER_MODULES:
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module)
+
+
 def available_reports() -> list[str]:
+    _load_builders()
     return sorted(set(report_names()) | set(BUILDERS))
 
 

@@ -20,12 +20,21 @@ class MissingParameter(KeyError):
     pass
 
 
+_REF = re.compile(r"\{\{\s*ref\('([a-z0-9_]+)'\)\s*\}\}")
+
+
 @functools.cache
 def load_sql(name: str) -> str:
-    """The text of queries/<name>.sql; the name is checked so it cannot leave the folder."""
+    """The text of queries/<name>.sql, its {{ ref('x') }} replaced by queries/shared/x.sql.
+
+    A figure used by several pages (SLA breaches, visit compliance) is defined once in
+    queries/shared/ and referenced, as dbt's ref() does. The name is checked so it
+    cannot leave the folder.
+    """
     if not _NAME.match(name):
         raise ValueError(f"not a query name: {name!r}")
-    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    text = (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return _REF.sub(lambda m: "(\n" + _strip_comments(load_sql("shared/" + m[1])) + "\n)", text)
 
 
 def report_names() -> list[str]:

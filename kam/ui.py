@@ -108,7 +108,7 @@ def definitions(context: Context, *metric_keys: str) -> None:
     """Each figure's definition (metrics.md), one click away, in the viewer's language."""
     with st.expander(context.t("app.definitions"), icon=":material/help:"):
         for key in metric_keys:
-            st.markdown(f"**{context.t(f'metric.{key}')}** — {context.t(f'metric.{key}.help')}")
+            st.markdown(f"**{context.t(f'metric.{key}.name')}** — {context.t(f'metric.{key}.help')}")
         settings_file = getattr(context.wh.settings, "path", None)
         if settings_file:
             st.caption(context.t("app.settings_used", file=str(settings_file)))

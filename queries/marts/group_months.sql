@@ -1,6 +1,7 @@
 -- grain: one row per group × calendar month (calendar_months): whether the group is active at
--- month end, its branch, recorded class, manager in that month, revenue of the month, members
--- active at month end and members who left during the month (metrics.md: Customers, Account managers).
+-- month end, its branch, recorded class, manager in that month and the manager's star level, revenue
+-- of the month, members active at month end and members who left during the month
+-- (metrics.md: Customers, Account managers, Star fit).
 with
 months as ( select month_start, month_end from calendar_months ),
 first_month as ( select min(month_start) as first_start from calendar_months ),
@@ -44,7 +45,7 @@ grid as (
            m.month_start, m.month_end
     from groups g cross join months m
 ),
-final as (
+with_manager as (
     select
         ----------  ids
         grid.group_id,
@@ -69,5 +70,15 @@ final as (
     left join revenue r on r.group_id = grid.group_id and r.month_start = grid.month_start
     left join member_moves mm on mm.group_id = grid.group_id and mm.month_start = grid.month_start
     left join assignment_at_month am on am.group_id = grid.group_id and am.month_start = grid.month_start
+),
+final as (
+    select
+        w.*,
+        mg.star_level as manager_star,
+        case w."class" when 'A' then 3 when 'B' then 2 else 1 end as star_needed,
+        w.manager_id is not null and mg.star_level >= case w."class" when 'A' then 3 when 'B' then 2 else 1 end
+            as star_fits
+    from with_manager w
+    left join managers mg on mg.manager_id = w.manager_id
 )
 select * from final
