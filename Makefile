@@ -23,7 +23,7 @@ setup-test: $(VENV)/.test-deps chromium
 
 # Browser tests drive Debian's Chromium: Playwright cannot download its own browsers here.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "noto sans cjk" || { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 sample: setup
 	@test -f $(DATA)/branches.csv || $(BIN)/kam sample $(DATA)

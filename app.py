@@ -3,11 +3,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from kam import ui
+from kam import auth, ui
 from kam.fmt import install_log_masking
 from kam.i18n import LANGS, t
 from kam.period import Period
-from kam.query import Scope
 
 install_log_masking()
 st.set_page_config(page_title="KAM Cockpit · 大客户经营驾驶舱", page_icon=":material/monitoring:",
@@ -36,6 +35,39 @@ if "lang" not in st.session_state:
     st.session_state["lang"] = st.query_params.get("lang", "zh") if st.query_params.get("lang") in LANGS else "zh"
 lang = st.session_state["lang"]
 
+
+
+def login_form() -> None:
+    """Local users (users.toml, Argon2 hashes) or the operator's single sign-on (st.login, OIDC)."""
+    st.title(t("app.title", lang))
+    if ui._sso_configured():
+        if not st.user.is_logged_in:
+            st.button(t("auth.sso_login", lang), on_click=st.login, icon=":material/login:")
+            st.stop()
+        users = auth.load_users(auth.role_file()) if auth.role_file() else {}
+        entry = users.get(st.user.get("email", ""))
+        if not entry:
+            st.error(t("auth.not_registered", lang))
+            st.stop()
+        st.session_state["viewer"] = auth.viewer_from_entry(st.user["email"], entry)
+        return
+    with st.form("login"):
+        user = st.text_input(t("auth.user", lang))
+        password = st.text_input(t("auth.password", lang), type="password")
+        if st.form_submit_button(t("auth.login", lang)):
+            viewer = auth.check_password(auth.load_users(auth.role_file()), user, password)
+            if viewer:
+                st.session_state["viewer"] = viewer
+                st.rerun()
+            st.error(t("auth.bad_login", lang))
+    st.stop()
+
+
+viewer = ui.current_viewer()
+if viewer is None:
+    login_form()
+    viewer = ui.current_viewer()
+
 wh = ui.warehouse_for(str(ui.data_folder()))
 wh.sync()  # a refresh published by `kam ingest` or the Data page is seen at the next click
 
@@ -44,34 +76,39 @@ with st.sidebar:
     st.radio(t("app.language", lang), options=list(LANGS), format_func=LANGS.get, key="lang",
              horizontal=True)
     lang = st.session_state["lang"]
+    if viewer.is_local:
+        st.caption(":material/computer: " + t("auth.local_mode", lang))
+    else:
+        st.caption(f":material/person: {viewer.name} · {t('role.' + viewer.role, lang)}")
+        if st.button(t("auth.logout", lang), key="logout"):
+            st.session_state.pop("viewer", None)
+            st.logout() if ui._sso_configured() else st.rerun()
     period = None
-    scope = Scope()
     if wh.loaded:
         options = ui.period_options(wh.months())
         if options:
             chosen = st.selectbox(t("app.period", lang), options, key="period")
             period = Period.parse(chosen)
-        branches = wh.query("meta/branches")
+        branches = wh.query("meta/branches", scope=viewer.scope())
         names = dict(zip(branches.branch_id, branches.branch_name))
-        picked = st.multiselect(t("app.branch_filter", lang), list(names), format_func=lambda b: names.get(b, b),
-                                placeholder=t("app.all_branches", lang), key="branch_filter")
-        if picked:
-            scope = Scope(branches=tuple(picked))
+        st.multiselect(t("app.branch_filter", lang), list(names), format_func=lambda b: names.get(b, b),
+                       placeholder=t("app.all_branches", lang), key="branch_filter")
         as_of = wh.as_of()
         fresh = wh.query("meta/freshness")
-        st.caption(t("app.as_of", lang) + f": {as_of:%Y-%m-%d %H:%M}" if as_of else t("app.as_of", lang) + ": —")
+        st.caption(t("app.as_of", lang) + (f": {as_of:%Y-%m-%d %H:%M}" if as_of else ": —"))
         if not fresh.empty:
             st.caption(t("app.last_refresh", lang) + f": {fresh.finished_at.iloc[0]:%Y-%m-%d %H:%M}")
     else:
         st.warning(t("app.no_data", lang, folder=str(wh.folder)))
 
-ui.set_context(ui.Context(wh, lang, period, scope))
+scope, comparison = ui.scopes_for(viewer, tuple(st.session_state.get("branch_filter") or ()))
+ui.set_context(ui.Context(wh, lang, period, scope, viewer, comparison))
 
-# ---------------------------------------------------------------- navigation
+# ---------------------------------------------------------------- navigation: only the pages this viewer may open
 sections: dict[str, list] = {}
 for section, file_name, title_key, icon in PAGES:
-    if (PAGES_DIR / file_name).exists():
-        page = st.Page(f"pages/{file_name}", title=t(title_key, lang), icon=icon,
-                       url_path=file_name.removesuffix(".py"), default=file_name == "overview.py")
+    stem = file_name.removesuffix(".py")
+    if (PAGES_DIR / file_name).exists() and viewer.may_open(stem):
+        page = st.Page(f"pages/{file_name}", title=t(title_key, lang), icon=icon, url_path=stem)
         sections.setdefault(t(f"app.section.{section}", lang), []).append(page)
 st.navigation(sections).run()

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, replace
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from kam.auth import LOCAL_VIEWER, Viewer, role_file
 from kam.downloads import to_csv_bytes, to_xlsx_bytes
 from kam.fmt import mask_frame
 from kam.i18n import t
@@ -30,6 +32,9 @@ class Context:
     lang: str
     period: Period | None
     scope: Scope
+    viewer: Viewer = LOCAL_VIEWER
+    # Branch-level comparison figures only (a regional head compares with every branch).
+    comparison_scope: Scope = field(default_factory=Scope)
 
     def t(self, key: str, **fmt) -> str:
         return t(key, self.lang, **fmt)
@@ -51,15 +56,69 @@ def warehouse_for(folder: str) -> Warehouse:
     return Warehouse(Path(folder), load_settings())
 
 
+def current_viewer() -> Viewer | None:
+    """The logged-in viewer; the local single-user viewer when there is no role file."""
+    viewer = st.session_state.get("viewer")
+    if viewer is not None:
+        return viewer
+    if role_file() is None and not _sso_configured():
+        return LOCAL_VIEWER
+    return None
+
+
+def _sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml at all
+        return False
+
+
+def scopes_for(viewer: Viewer, picked_branches: tuple[str, ...] = ()) -> tuple[Scope, Scope]:
+    """The viewer's detail scope, narrowed by the sidebar's branch filter, and comparison scope."""
+    scope = viewer.scope()
+    if picked_branches:
+        allowed = picked_branches if scope.branches is None else tuple(
+            b for b in picked_branches if b in scope.branches)
+        scope = Scope(branches=allowed, manager_id=scope.manager_id, see_phone_numbers=scope.see_phone_numbers)
+    return scope, viewer.comparison_scope()
+
+
+def _run_through_app_py() -> None:
+    """Make a deep link (/data) run app.py's frame and navigation, not the page file alone.
+
+    Streamlit runs the first request of a fresh server the old "pages/ folder" way,
+    until some run has called st.navigation; a page opened by URL before that would
+    appear without the sidebar. Rerunning once in navigation mode fixes it for good.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def ctx() -> Context:
-    """The context app.py prepared for this run; a page run alone (tests) gets a default one."""
+    """The context for the calling page, after checking the viewer may open it.
+
+    Every page calls this first: navigation alone does not protect a page (a page can be
+    run directly), so the check happens here, inside the page's own run.
+    """
+    page = Path(sys._getframe(1).f_globals.get("__file__", "") or "").stem
+    _run_through_app_py()
+    viewer = current_viewer()
+    lang = st.session_state.get("lang", "zh")
+    if viewer is None:
+        st.warning(t("auth.login_required", lang))
+        st.stop()
+    if page and page != "app" and not viewer.may_open(page):
+        st.error(t("auth.forbidden", lang))
+        st.stop()
     context = st.session_state.get("_kam_context")
-    if context is None:
-        wh = warehouse_for(str(data_folder()))
-        wh.sync()
-        context = Context(wh, st.session_state.get("lang", "zh"), wh.default_period() if wh.loaded else None,
-                          Scope())
-    return context
+    wh = context.wh if context else warehouse_for(str(data_folder()))
+    wh.sync()
+    period = context.period if context else (wh.default_period() if wh.loaded else None)
+    # The scope is derived from the viewer on every run, never trusted from an earlier one.
+    scope, comparison = scopes_for(viewer, st.session_state.get("branch_filter") or ())
+    return Context(wh, lang, period, scope, viewer, comparison)
 
 
 def set_context(context: Context) -> None:

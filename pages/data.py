@@ -25,20 +25,26 @@ def run_refresh() -> None:
                       expanded=False)
 
 
-# ---------------------------------------------------------------- upload and refresh
-with st.expander(c.t("data.upload"), icon=":material/upload_file:"):
-    uploads = st.file_uploader(c.t("data.upload_help"), type=["csv", "txt", "xlsx", "parquet"],
-                               accept_multiple_files=True, key="data_uploads")
-    if st.button(c.t("data.upload_and_refresh"), disabled=not uploads, key="data_upload_button"):
-        for upload in uploads:
-            try:
-                saved = save_upload(c.wh.folder, upload.name, upload.getvalue())
-                st.success(c.t("data.saved", file=saved.name))
-            except UploadRefused as exc:
-                st.error(str(exc))
-        run_refresh()
+def upload_files() -> None:
+    """Checked uploads (type, size, zip bombs, names) into the export folder, then a refresh."""
+    with st.expander(c.t("data.upload"), icon=":material/upload_file:"):
+        uploads = st.file_uploader(c.t("data.upload_help"), type=["csv", "txt", "xlsx", "parquet"],
+                                   accept_multiple_files=True, key="data_uploads")
+        if st.button(c.t("data.upload_and_refresh"), disabled=not uploads, key="data_upload_button"):
+            for upload in uploads:
+                try:
+                    saved = save_upload(c.wh.folder, upload.name, upload.getvalue())
+                    st.success(c.t("data.saved", file=saved.name))
+                except UploadRefused as exc:
+                    st.error(str(exc))
+            run_refresh()
 
-if st.button(c.t("data.refresh"), icon=":material/refresh:", key="data_refresh_button"):
+
+# ---------------------------------------------------------------- upload and refresh (data administrators)
+if c.viewer.can("upload"):
+    upload_files()
+if c.viewer.can("refresh") and st.button(c.t("data.refresh"), icon=":material/refresh:",
+                                         key="data_refresh_button"):
     run_refresh()
 
 if not c.wh.loaded:
