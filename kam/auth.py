@@ -87,6 +87,13 @@ class Viewer:
 
 LOCAL_VIEWER = Viewer("local", LOCAL, "local")
 
+# Reports of branch-level comparison figures only: a regional head sees every branch there.
+COMPARISON_REPORTS = frozenset({"branches"})
+
+
+def report_scope(viewer: Viewer, report: str) -> Scope:
+    return viewer.comparison_scope() if report in COMPARISON_REPORTS else viewer.scope()
+
 
 def role_file() -> Path | None:
     path = Path(os.environ.get("KAM_USERS", REPO_ROOT / "users.toml"))

@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", default=None, help="YYYY-MM or YYYY-Qn (default: the latest bill_month)")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format")
     p.add_argument("--settings", type=Path, default=None, help="settings file (default: settings.toml)")
+    p.add_argument("--user", default=None,
+                   help="print what this user of users.toml may see (their role's branch scope); default: everything")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("app", help="start the dashboard",
@@ -129,9 +131,17 @@ def cmd_report(args) -> int:
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    from kam import auth
+    viewer = auth.LOCAL_VIEWER
+    if args.user:
+        users = auth.load_users(auth.role_file()) if auth.role_file() else {}
+        if args.user not in users:
+            print(f"unknown user {args.user!r} (no such entry in the users file)", file=sys.stderr)
+            return 2
+        viewer = auth.viewer_from_entry(args.user, users[args.user])
     wh = Warehouse(args.data or default_folder(), load_settings(args.settings))
     try:
-        frame = run_report(wh, args.name, period)
+        frame = run_report(wh, args.name, period, auth.report_scope(viewer, args.name))
     except NoData as exc:
         print(str(exc), file=sys.stderr)
         return 1
