@@ -36,7 +36,8 @@ def _to_decimal(x: object) -> Decimal | None:
         return None
     if isinstance(x, float):
         # repr is the shortest text that reads back as the same float: 2.675 stays 2.675.
-        x = repr(x) if math.isfinite(x) else None
+        # float() first: numpy's float64 is a float whose repr is 'np.float64(0.9)'.
+        x = repr(float(x)) if math.isfinite(x) else None
     try:
         d = Decimal(x if isinstance(x, (Decimal, str)) else str(x))
     except (InvalidOperation, TypeError, ValueError):

@@ -666,6 +666,9 @@ class Settings:
             "business_hours_enabled": self.business_hours.enabled,
             "business_hours_start": self.business_hours.start,
             "business_hours_end": self.business_hours.end,
+            # The same as seconds after midnight: Spark cannot bind a TIME parameter.
+            "business_hours_start_s": _seconds(self.business_hours.start),
+            "business_hours_end_s": _seconds(self.business_hours.end),
             "sla_compliance_min": self.alerts.sla_compliance_min,
             "visit_compliance_min": self.alerts.visit_compliance_min,
             "revenue_drop": self.alerts.revenue_drop,
@@ -872,3 +875,7 @@ def _emit(out: list[str], path: list[str], table: dict, header: str | None) -> N
         else:
             for item in v:
                 _emit(out, sub, item, f"[[{'.'.join(sub)}]]")
+
+
+def _seconds(t: dt.time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second

@@ -149,3 +149,11 @@ def test_installing_twice_adds_one_filter(masking):
     install_log_masking()
     root = logging.getLogger()
     assert sum(isinstance(f, PhoneMaskingFilter) for f in root.filters) == 1
+
+
+def test_numpy_numbers_format_like_python_numbers():
+    import numpy as np
+    from kam.fmt import fmt_number, fmt_pct
+    assert fmt_pct(np.float64(0.9)) == fmt_pct(0.9) == "90.0%"
+    assert fmt_number(np.float64(111.0), "zh") == fmt_number(111, "zh")
+    assert fmt_number(np.int64(12345), "zh") == "1.23万"

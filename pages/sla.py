@@ -1,0 +1,210 @@
+"""Complaint SLAs (投诉时限, the red channel): compliance from first response to follow-up, the backlog and
+the tickets about to breach, and why customers complain."""
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from kam import ui
+from kam.fmt import fmt_number, fmt_pct
+from kam.reports import run_report
+
+c = ui.ctx()
+ui.require_data(c)
+st.title(c.t("page.sla"))
+
+STAGES = ("response", "resolve", "followup")
+RATES = ("sla_response_compliance", "sla_resolve_compliance", "sla_followup_compliance", "ticket_share",
+         "ticket_cum_share", "sla_used_share", "sla_satisfied_share")
+CODES = {"class": "class", "severity": "severity", "category": "category", "channel": "channel",
+         "sla_stage": "sla.stage", "backlog_band": "backlog"}
+settings = c.wh.settings
+as_of = c.wh.period_params(c.period)["as_of"]
+bh = settings.business_hours
+clock = c.t("sla.clock_business", days=c.t("sla.weekday_sep").join(c.t(f"sla.weekday.{d}") for d in bh.workdays),
+            start=f"{bh.start:%H:%M}", end=f"{bh.end:%H:%M}", holidays=len(bh.holidays),
+            extra=len(bh.extra_workdays)) if bh.enabled else c.t("sla.clock_calendar")
+st.caption(c.t("sla.caption", as_of=f"{as_of:%Y-%m-%d %H:%M}", clock=clock))
+
+
+def shown(frame):
+    """Codes in words (class, severity, category, channel, stage, age band)."""
+    for col, prefix in CODES.items():
+        frame = ui.label_column(frame, col, prefix, c.lang)
+    return frame
+
+
+def formats(frame):
+    """Rates as percentages, hours to two decimals, times to the minute, group links; keyed by header."""
+    config = {}
+    for col in frame.columns:
+        label = c.t(f"column.{col}")
+        if col in RATES:
+            config[label] = st.column_config.NumberColumn(label, format="percent")
+        elif col.endswith("_h") or col in ("repeat_gap_days", "sla_satisfaction_mean"):
+            config[label] = st.column_config.NumberColumn(label, format="%.2f")
+        elif col.endswith("_at"):
+            config[label] = st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
+        elif col == "sla_group_link":
+            config[label] = st.column_config.LinkColumn(label, display_text=r"group=(\w+)")
+    return config
+
+
+def table(frame, name):
+    frame = shown(frame)
+    ui.show_table(c, frame, name, column_config=formats(frame), key=name)
+
+
+def chart(fig, key, height=340, **layout):
+    fig.update_layout(height=height, margin={"t": 20, "b": 10}, legend={"orientation": "h"}, **layout)
+    st.plotly_chart(fig, key=key)
+
+
+def rate_bars(frame, x, key, horizontal=False):
+    """The three compliance rates side by side; hover: the rate and breaches / tickets (resolved, for follow-up)."""
+    fig, (cat, val) = go.Figure(), ("y", "x") if horizontal else ("x", "y")
+    for stage in STAGES:
+        rate, base = f"sla_{stage}_compliance", "resolved_tickets" if stage == "followup" else "tickets"
+        name = c.t(f"column.{rate}")
+        fig.add_trace(go.Bar(**{cat: x, val: frame[rate]}, name=name, orientation=val == "x" and "h" or "v",
+                             customdata=frame[[f"{stage}_breaches", base]],
+                             hovertemplate=f"%{{{cat}}}<br>{name}: %{{{val}:.1%}}<br>"
+                                           f"{c.t(f'column.{stage}_breaches')}: %{{customdata[0]}} / "
+                                           "%{customdata[1]}<extra></extra>"))
+    axis = {"xaxis_tickformat": ".0%", "yaxis_autorange": "reversed"} if horizontal else {"yaxis_tickformat": ".0%"}
+    chart(fig, key, height=max(340, 28 * len(x)) if horizontal else 340, barmode="group", **axis)
+
+
+# ---------------------------------------------------------------- headline figures
+summary = c.query("pages/sla_summary").astype(object).iloc[0]  # plain Python numbers for the formatters
+top, bottom = st.columns(4), st.columns(4)
+top[0].metric(c.t("sla.kpi_tickets"), fmt_number(summary.tickets, c.lang))
+for col, rate in zip(top[1:], RATES[:3]):
+    col.metric(c.t(f"metric.{rate}.name"), fmt_pct(summary[rate]), help=c.t(f"metric.{rate}.help"))
+bottom[0].metric(c.t("sla.kpi_backlog"), fmt_number(summary.backlog, c.lang), help=c.t("metric.backlog.help"))
+bottom[1].metric(c.t("sla.kpi_at_risk"), fmt_number(summary.at_risk_tickets, c.lang),
+                 help=c.t("metric.sla_at_risk.help"))
+bottom[2].metric(c.t("sla.kpi_repeat"), fmt_pct(summary.sla_repeat_share),
+                 f"{fmt_number(summary.repeat_tickets, c.lang)} / {fmt_number(summary.tickets, c.lang)}",
+                 delta_color="off", delta_arrow="off", help=c.t("metric.sla_repeat.help"))
+bottom[3].metric(c.t("sla.kpi_satisfaction"),
+                 c.t("sla.kpi_satisfaction_value", mean=fmt_number(summary.sla_satisfaction_mean, c.lang, 2)),
+                 c.t("sla.kpi_satisfied", share=fmt_pct(summary.sla_satisfied_share)), delta_color="off",
+                 delta_arrow="off", help=c.t("metric.satisfaction.help"))
+
+compliance_tab, backlog_tab, why_tab = st.tabs([c.t("sla.tab_compliance"), c.t("sla.tab_backlog"),
+                                                c.t("sla.tab_why")])
+
+# ---------------------------------------------------------------- compliance: class × severity, times, cuts, trend
+with compliance_tab:
+    st.subheader(c.t("sla.by_class_severity"))
+    report = run_report(c.wh, "sla", c.period, c.scope)
+    cells = [f"{c.t('class.' + k)}·{c.t(f'severity.{s}')}" for k, s in zip(report["class"], report.severity)]
+    rate_bars(report, cells, "sla_class_severity_chart")
+    table(report, "sla_report")
+
+    st.subheader(c.t("sla.times"))
+    stage = st.segmented_control(c.t("sla.stage_pick"), STAGES, format_func=lambda s: c.t(f"sla.stage.{s}"),
+                                 default="resolve", key="sla_time_stage") or "resolve"
+    fig = go.Figure()
+    for what, label in (("median", c.t("sla.median")), ("p90", c.t("sla.p90"))):
+        fig.add_trace(go.Bar(x=cells, y=report[f"{stage}_{what}_h"], name=label,
+                             hovertemplate="%{x}<br>" + label + ": %{y:.2f} " + c.t("sla.hours") + "<extra></extra>"))
+    fig.add_trace(go.Scatter(x=cells, y=report[f"{stage}_target_h"], name=c.t("sla.target"), mode="markers",
+                             marker={"symbol": "diamond", "size": 11, "color": "#d62728"},
+                             hovertemplate="%{x}<br>" + c.t("sla.target") + ": %{y} " + c.t("sla.hours")
+                                           + "<extra></extra>"))
+    chart(fig, "sla_times_chart", barmode="group")
+    st.caption(c.t("sla.times_help"))
+
+    cut = st.selectbox(c.t("sla.cut_by"), ("class", "severity", "category", "channel", "branch", "manager"),
+                       index=4, format_func=lambda d: c.t(f"sla.cut.{d}"), key="sla_cut")
+    st.subheader(c.t("sla.by_cut", cut=c.t(f"sla.cut.{cut}")))
+    cuts = c.query("pages/sla_cuts", {"dimension": cut})
+    if cut in ("branch", "manager"):
+        cuts = cuts.rename(columns={"cut": f"{cut}_id", "cut_name": f"{cut}_name"})
+        names = cuts[f"{cut}_name"].fillna(c.t("common.unassigned"))
+    else:
+        cuts = cuts.drop(columns="cut_name").rename(columns={"cut": cut})
+        names = shown(cuts)[cut].fillna("—")
+    rate_bars(cuts, names.tolist(), "sla_cut_chart", horizontal=True)
+    table(cuts, f"sla_by_{cut}")
+
+    st.subheader(c.t("sla.trend"))
+    trend = c.query("pages/sla_trend")
+    fig = go.Figure()
+    for s in STAGES:
+        rate, base = f"sla_{s}_compliance", "resolved_tickets" if s == "followup" else "tickets"
+        fig.add_trace(go.Scatter(x=trend.month_start, y=trend[rate], name=c.t(f"column.{rate}"), mode="lines+markers",
+                                 customdata=trend[[f"{s}_breaches", base]],
+                                 hovertemplate="%{x|%Y-%m}<br>" + c.t(f"column.{rate}") + ": %{y:.1%}<br>"
+                                               + c.t(f"column.{s}_breaches") + ": %{customdata[0]} / "
+                                               "%{customdata[1]}<extra></extra>"))
+    chart(fig, "sla_trend_chart", yaxis_tickformat=".0%", xaxis_tickformat="%Y-%m")
+
+# ---------------------------------------------------------------- backlog, at risk, breaches
+with backlog_tab:
+    st.subheader(c.t("sla.backlog"))
+    backlog = c.query("pages/sla_backlog")
+    fig = go.Figure()
+    for sev, rows in backlog.groupby("severity", sort=True):
+        name = c.t(f"severity.{sev}")
+        fig.add_trace(go.Bar(x=[c.t(f"backlog.{b}") for b in rows.backlog_band], y=rows.tickets, name=name,
+                             hovertemplate="%{x}<br>" + name + ": %{y}<extra></extra>"))
+    chart(fig, "sla_backlog_chart", height=300, barmode="stack", yaxis_rangemode="nonnegative")
+
+    st.subheader(c.t("sla.at_risk", share=fmt_pct(settings.sla.at_risk_share, 0)))
+    at_risk = c.query("pages/sla_at_risk")
+    if at_risk.empty:
+        st.success(c.t("sla.no_at_risk"))
+    else:
+        table(at_risk, "sla_at_risk")
+
+    st.subheader(c.t("sla.breaches"))
+    pending = st.toggle(c.t("sla.only_pending"), value=True, key="sla_only_pending")
+    breaches = c.query("pages/sla_breaches", {"only_pending": pending})
+    if breaches.empty:
+        st.success(c.t("sla.no_breaches"))
+    else:
+        table(breaches, "sla_breaches")
+
+# ---------------------------------------------------------------- why customers complain
+with why_tab:
+    st.subheader(c.t("sla.pareto"))
+    pareto = c.query("pages/sla_categories")
+    labels = shown(pareto).category.tolist()
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(go.Bar(x=labels, y=pareto.tickets, name=c.t("column.tickets"), customdata=pareto[["ticket_share"]],
+                         hovertemplate="%{x}<br>" + c.t("column.tickets") + ": %{y} (%{customdata[0]:.1%})"
+                                       "<extra></extra>"))
+    fig.add_trace(go.Scatter(x=labels, y=pareto.ticket_cum_share, name=c.t("sla.cum_share"), mode="lines+markers",
+                             hovertemplate="%{x}<br>" + c.t("sla.cum_share") + ": %{y:.1%}<extra></extra>"),
+                  secondary_y=True)
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05], dtick=0.2, secondary_y=True)
+    chart(fig, "sla_pareto_chart")
+    table(pareto, "sla_categories")
+
+    st.subheader(c.t("sla.repeats", days=settings.sla.repeat_days))
+    repeats = c.query("pages/sla_repeats")
+    if repeats.empty:
+        st.info(c.t("sla.no_repeats"))
+    else:
+        table(repeats, "sla_repeats")
+
+    st.subheader(c.t("sla.satisfaction"))
+    sat = c.query("pages/sla_satisfaction")
+    fig = go.Figure()
+    for breached, rows in sat.groupby("sla_breached", sort=True):
+        name = c.t("sla.breached_yes" if breached else "sla.breached_no")
+        fig.add_trace(go.Bar(x=[c.t(f"sla.stage.{s}") for s in rows.sla_stage], y=rows.sla_satisfaction_mean,
+                             name=name, customdata=rows[["sla_satisfied_share", "sla_answers", "sla_followed_up"]],
+                             hovertemplate="%{x} · " + name + "<br>" + c.t("sla.satisfaction_mean")
+                                           + ": %{y:.2f}<br>" + c.t("column.sla_satisfied_share")
+                                           + ": %{customdata[0]:.1%}<br>" + c.t("column.sla_answers")
+                                           + ": %{customdata[1]} / %{customdata[2]}<extra></extra>"))
+    chart(fig, "sla_satisfaction_chart", barmode="group", yaxis_range=[0, 5])
+    table(sat.assign(sla_breached=sat.sla_breached.map(
+        lambda b: c.t("sla.breached_yes" if b else "sla.breached_no"))), "sla_satisfaction")
+
+ui.definitions(c, "sla_targets", "sla_clock", "sla_breach", "sla_response_compliance", "sla_resolve_compliance",
+               "sla_followup_compliance", "sla_times", "backlog", "sla_at_risk", "sla_late", "sla_repeat",
+               "sla_category_pareto", "satisfaction")

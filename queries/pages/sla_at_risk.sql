@@ -1,0 +1,48 @@
+-- grain: one row per ticket × clock (response, resolve, follow-up) still running at $as_of in the
+-- viewer's scope that has used at least $at_risk_share of its target but not yet exceeded it
+-- (ticket_sla.*_at_risk), whenever the ticket was created; soonest breach first.
+with
+scoped as (
+    select t.*
+    from {{ ref('ticket_sla') }} t
+    where t.branch_id = any($branches)
+      and ($manager_scope is null or t.manager_id = $manager_scope)
+      and (t.response_at_risk or t.resolve_at_risk or t.followup_at_risk)
+),
+clocks as (
+    -- one row per clock at risk: the ticket once per stage, kept where that stage's clock is at risk
+    select
+        s.*, k.sla_stage,
+        case k.sla_stage when 'response' then s.response_target_h when 'resolve' then s.resolve_target_h
+                         else s.followup_target_h end as sla_target_h,
+        case k.sla_stage when 'response' then s.response_h when 'resolve' then s.resolve_h
+                         else s.followup_h end as sla_elapsed_h,
+        case k.sla_stage when 'response' then s.response_due_at when 'resolve' then s.resolve_due_at
+                         else s.followup_due_at end as sla_due_at
+    from scoped s
+    cross join (values ('response'), ('resolve'), ('followup')) as k(sla_stage)
+    where case k.sla_stage when 'response' then s.response_at_risk when 'resolve' then s.resolve_at_risk
+                           else s.followup_at_risk end
+),
+final as (
+    select
+        ----------  the clock
+        k.sla_due_at,
+        k.sla_target_h - k.sla_elapsed_h as sla_remaining_h,
+        k.sla_stage,
+        k.ticket_id,
+        k.sla_elapsed_h / k.sla_target_h as sla_used_share,
+        k.sla_elapsed_h,
+        k.sla_target_h,
+        ----------  the ticket
+        k."class", k.severity, k.category, k.channel, k.created_at,
+        ----------  who
+        k.group_id, g.group_name, k.branch_id, b.branch_name, k.manager_id, m.manager_name,
+        '/group_profile?group=' || k.group_id as sla_group_link
+    from clocks k
+    join groups g on g.group_id = k.group_id
+    join branches b on b.branch_id = k.branch_id
+    left join managers m on m.manager_id = k.manager_id
+)
+select * from final
+order by sla_due_at, sla_remaining_h, ticket_id, sla_stage

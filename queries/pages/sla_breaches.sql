@@ -1,0 +1,55 @@
+-- grain: one row per ticket × breached clock (response, resolve, follow-up) in the viewer's scope,
+-- with how late it is at $as_of (elapsed − target, hours of the settings' clock) and whether the
+-- clock is still running. With $only_pending, the breached clocks still running at $as_of whenever
+-- the ticket was created (the late part of the backlog); otherwise every breach of the tickets
+-- created in the period (the breaches counted by `kam report sla`). Most late first.
+with
+scoped as (
+    select t.*,
+           t.created_at >= $period_start and t.created_at < cast($period_end as date) + interval 1 day
+               as in_period
+    from {{ ref('ticket_sla') }} t
+    where t.branch_id = any($branches)
+      and ($manager_scope is null or t.manager_id = $manager_scope)
+      and (t.response_breached or t.resolve_breached or t.followup_breached)
+),
+clocks as (
+    -- one row per breached clock: the ticket once per stage, kept where that stage breached
+    select
+        s.*, k.sla_stage,
+        case k.sla_stage when 'response' then s.response_target_h when 'resolve' then s.resolve_target_h
+                         else s.followup_target_h end as sla_target_h,
+        case k.sla_stage when 'response' then s.response_h when 'resolve' then s.resolve_h
+                         else s.followup_h end as sla_elapsed_h,
+        case k.sla_stage when 'response' then s.response_due_at when 'resolve' then s.resolve_due_at
+                         else s.followup_due_at end as sla_due_at,
+        case k.sla_stage when 'response' then s.responded_at is null when 'resolve' then s.resolved_at is null
+                         else s.followup_at is null end as sla_clock_running
+    from scoped s
+    cross join (values ('response'), ('resolve'), ('followup')) as k(sla_stage)
+    where case k.sla_stage when 'response' then s.response_breached when 'resolve' then s.resolve_breached
+                           else s.followup_breached end
+),
+final as (
+    select
+        ----------  the clock
+        k.sla_elapsed_h - k.sla_target_h as sla_late_h,
+        k.sla_stage,
+        k.ticket_id,
+        k.sla_clock_running,
+        k.sla_due_at,
+        k.sla_elapsed_h,
+        k.sla_target_h,
+        ----------  the ticket
+        k."class", k.severity, k.category, k.channel, k.created_at,
+        ----------  who
+        k.group_id, g.group_name, k.branch_id, b.branch_name, k.manager_id, m.manager_name,
+        '/group_profile?group=' || k.group_id as sla_group_link
+    from clocks k
+    join groups g on g.group_id = k.group_id
+    join branches b on b.branch_id = k.branch_id
+    left join managers m on m.manager_id = k.manager_id
+    where (case when $only_pending then k.sla_clock_running else k.in_period end)
+)
+select * from final
+order by sla_late_h desc, ticket_id, sla_stage
