@@ -31,9 +31,15 @@ PAGES = [
 ]
 
 # ---------------------------------------------------------------- language first: every label needs it
+# The language lives in a plain session key: a widget's own key would be dropped on a page switch.
 if "lang" not in st.session_state:
-    st.session_state["lang"] = st.query_params.get("lang", "zh") if st.query_params.get("lang") in LANGS else "zh"
+    st.session_state["lang"] = st.query_params.get("lang") if st.query_params.get("lang") in LANGS else "zh"
 lang = st.session_state["lang"]
+
+
+def _choose_language() -> None:
+    st.session_state["lang"] = st.session_state["language_radio"]
+
 
 
 
@@ -73,8 +79,9 @@ wh.sync()  # a refresh published by `kam ingest` or the Data page is seen at the
 
 # ---------------------------------------------------------------- sidebar
 with st.sidebar:
-    st.radio(t("app.language", lang), options=list(LANGS), format_func=LANGS.get, key="lang",
-             horizontal=True)
+    st.session_state["language_radio"] = lang
+    st.radio(t("app.language", lang), options=list(LANGS), format_func=LANGS.get, key="language_radio",
+             horizontal=True, on_change=_choose_language)
     lang = st.session_state["lang"]
     if viewer.is_local:
         st.caption(":material/computer: " + t("auth.local_mode", lang))

@@ -19,8 +19,10 @@ member_events as (
            1 as delta, 0 as left_in_month
     from members, first_month f
     union all
-    select group_id, cast(date_trunc('month', leave_date) as date), -1, 1
-    from members
+    -- a member who left before the first month leaves in it too, but is not a leaver of that month
+    select group_id, greatest(cast(date_trunc('month', leave_date) as date), f.first_start), -1,
+           case when leave_date >= f.first_start then 1 else 0 end
+    from members, first_month f
     where leave_date is not null
 ),
 member_moves as (

@@ -1,7 +1,8 @@
--- grain: one row per group active at the end of the period: the visits that count (kinds in
--- $visit_kinds) in its window against the visit standard of its class (metrics.md: Visit standard).
--- A month judges A and B on that month and C on the three months ending with it; a quarter judges
--- every class on the quarter.
+-- grain: one row per group active at the end of the period: the visits that count (kinds in the
+-- settings' cfg_visit_kind: visit and care by default) in its window against the visit standard of
+-- its class (metrics.md: Visit standard). A month judges A and B on that month and C on the three
+-- months ending with it; a quarter judges every class on the quarter. manager_id is the group's
+-- manager at the end of the period (its book); the visits count whoever made them.
 with
 book as (
     select gm.group_id, gm.branch_id, gm.manager_id, gm."class"
@@ -25,7 +26,7 @@ counted as (
     join visits v
       on v.group_id = s.group_id
      and v.visit_date between s.window_start and $period_end
-     and v.kind = any($visit_kinds)
+     and v.kind in (select kind from cfg_visit_kind)
     group by s.group_id
 ),
 final as (

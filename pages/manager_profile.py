@@ -1,0 +1,140 @@
+"""Manager profile (客户经理画像): one manager's KPIs and trend, book, visit calendar, open complaints, orders.
+
+Opened with `?manager=M0001` or `st.session_state["manager_profile_manager_id"]` (docs/architecture.md).
+"""
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from kam import ui
+from kam.fmt import fmt_delta_pct, fmt_pct, fmt_yuan
+from kam.reports import run_report
+
+c = ui.ctx()
+ui.require_data(c)
+st.title(c.t("page.manager_profile"))
+
+people = c.query("pages/manager_profile_managers")
+if people.empty:
+    st.info(c.t("common.no_rows"))
+    st.stop()
+names = dict(zip(people.manager_id, people.manager_name))
+
+# ---------------------------------------------------------------- which manager: link, hand-over or picker
+# The URL's ?manager= is the one source: a link or a hand-over sets it, the picker rewrites it on change.
+handed_over = st.session_state.pop("manager_profile_manager_id", None)
+if handed_over in names:
+    st.query_params["manager"] = handed_over
+if st.query_params.get("manager") in names:
+    st.session_state["manager_profile_pick"] = st.query_params["manager"]
+manager = st.selectbox(c.t("managers.profile.pick"), list(names), format_func=lambda m: f"{m} · {names[m]}",
+                       key="manager_profile_pick",
+                       on_change=lambda: st.query_params.update(manager=st.session_state["manager_profile_pick"]))
+st.query_params["manager"] = manager
+person = people.set_index("manager_id").loc[manager]
+params = {"manager_id": manager}
+
+facts = [c.t(f"star.{person.star_level}"), person.branch_id,
+         c.t(f"employment.{person.employment}") if isinstance(person.employment, str) else None,
+         c.t("managers.profile.hired", day=f"{person.hire_date:%Y-%m-%d}") if pd.notna(person.hire_date) else None,
+         c.t("managers.profile.left", day=f"{person.leave_date:%Y-%m-%d}") if pd.notna(person.leave_date) else None]
+st.markdown(f"### {person.manager_name} · " + " · ".join(f for f in facts if f))
+
+# ---------------------------------------------------------------- KPIs: the manager's row of the managers report
+row = run_report(c.wh, "managers", c.period, c.scope).set_index("manager_id")
+if manager in row.index:
+    r = row.loc[manager]
+    num = lambda v: None if pd.isna(v) else float(v)  # noqa: E731 (kam.fmt reads numpy scalars as missing)
+    k = st.columns(6)
+    k[0].metric(c.t("column.score"), f"{r.score:.2f}",
+                delta=c.t("managers.profile.rank_of", rank=r["rank"], n=r.managers_in_star), delta_color="off",
+                delta_arrow="off")
+    k[1].metric(c.t("column.groups"), int(r.groups), delta=c.t(f"managers.workload.{r.workload}"),
+                delta_color="off", delta_arrow="off")
+    k[2].metric(c.t("column.revenue"), fmt_yuan(num(r.revenue), c.lang),
+                delta=fmt_delta_pct(num(r.revenue_growth)))
+    k[3].metric(c.t("column.member_churn_rate"), fmt_pct(num(r.member_churn_rate), 2))
+    k[4].metric(c.t("column.visit_compliance"), fmt_pct(num(r.visit_compliance)))
+    k[5].metric(c.t("column.sla_resolve_compliance"), fmt_pct(num(r.sla_resolve_compliance)))
+else:
+    st.info(c.t("managers.profile.no_book", period=c.period.label))
+
+trend_tab, book_tab, calendar_tab, complaints_tab, orders_tab = st.tabs(
+    [c.t("managers.profile.tab_trend"), c.t("managers.profile.tab_book"), c.t("managers.profile.tab_calendar"),
+     c.t("managers.profile.tab_complaints"), c.t("managers.profile.tab_orders")])
+
+# ---------------------------------------------------------------- KPI trend, twelve months
+with trend_tab:
+    trend = c.query("pages/manager_profile_trend", params)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        specs=[[{"secondary_y": True}], [{"secondary_y": False}]])
+    fig.add_trace(go.Bar(x=trend.month_label, y=trend.revenue.astype(float), name=c.t("column.revenue"),
+                         hovertemplate="%{x}<br>" + c.t("column.revenue") + ": ¥%{y:,.2f}<extra></extra>"), 1, 1)
+    fig.add_trace(go.Scatter(x=trend.month_label, y=trend.members, name=c.t("column.members"), mode="lines+markers",
+                             hovertemplate="%{x}<br>" + c.t("column.members") + ": %{y:,}<extra></extra>"),
+                  1, 1, secondary_y=True)
+    for col in ("visits", "orders_activated", "groups"):
+        fig.add_trace(go.Scatter(x=trend.month_label, y=trend[col], name=c.t(f"column.{col}"), mode="lines+markers",
+                                 hovertemplate="%{x}<br>" + c.t(f"column.{col}") + ": %{y}<extra></extra>"), 2, 1)
+    fig.update_layout(height=480, margin={"t": 20, "b": 10}, legend={"orientation": "h"})
+    fig.update_yaxes(tickformat=",d", rangemode="tozero", secondary_y=True, row=1, col=1)
+    st.plotly_chart(fig, key="manager_profile_trend_chart")
+    ui.show_table(c, trend.drop(columns=["month_start"]), f"manager_{manager}_trend", key="manager_profile_trend",
+                  column_config={c.t("column.member_churn_rate"): st.column_config.NumberColumn(format="percent"),
+                                 c.t("column.revenue"): st.column_config.NumberColumn(format="¥%.2f")})
+
+# ---------------------------------------------------------------- the book
+with book_tab:
+    book = ui.label_column(c.query("pages/manager_profile_book", params), "class", "class", c.lang)
+    book = book[["group_link", *[k for k in book.columns if k not in ("group_link", "group_id")]]]
+    ui.show_table(c, book, f"manager_{manager}_book", key="manager_profile_book",
+                  column_config={c.t("column.group_link"): st.column_config.LinkColumn(display_text=r"group=(\w+)"),
+                                 c.t("column.revenue"): st.column_config.NumberColumn(format="¥%.2f")})
+
+# ---------------------------------------------------------------- visit calendar: weeks × weekdays
+with calendar_tab:
+    days = c.query("pages/manager_profile_calendar", params)
+    weekdays = [c.t(f"managers.weekday.{d}") for d in range(1, 8)]
+
+    def grid(column):
+        """One value per weekday (rows) × week (columns); days outside the period stay empty."""
+        return days.pivot(index="weekday", columns="week_start", values=column).reindex(range(1, 8))
+
+    days = days.assign(day=days.day.astype(str), group_names=days.group_names.fillna(""))
+    weeks = grid("visits")
+    fig = go.Figure(go.Heatmap(
+        x=[f"{w:%m-%d}" for w in weeks.columns], y=weekdays, z=weeks.values,
+        customdata=np.dstack([grid("day").fillna("").values, grid("counted_visits").values,
+                              grid("care_visits").values, grid("group_names").fillna("").values]),
+        colorscale="Greens", xgap=2, ygap=2, hoverongaps=False,
+        hovertemplate="%{customdata[0]}<br>" + c.t("managers.profile.visits_that_day") + ": %{z}<br>"
+                      + c.t("column.counted_visits") + ": %{customdata[1]}<br>" + c.t("column.care_visits")
+                      + ": %{customdata[2]}<br>%{customdata[3]}<extra></extra>"))
+    fig.update_layout(height=300, margin={"t": 20, "b": 10}, xaxis_title=c.t("column.week_start"),
+                      yaxis={"autorange": "reversed"})
+    st.plotly_chart(fig, key="manager_profile_calendar_chart")
+    visits = ui.label_column(ui.label_column(c.query("pages/manager_profile_visits", params), "kind", "kind", c.lang),
+                             "theme", "theme", c.lang)
+    ui.show_table(c, ui.label_column(visits, "class", "class", c.lang), f"manager_{manager}_visits",
+                  key="manager_profile_visits")
+
+# ---------------------------------------------------------------- open complaints at the as-of time
+with complaints_tab:
+    tickets = c.query("pages/manager_profile_complaints", params)
+    for column, area in (("class", "class"), ("category", "category"), ("severity", "severity"),
+                         ("channel", "channel")):
+        tickets = ui.label_column(tickets, column, area, c.lang)
+    ui.show_table(c, tickets, f"manager_{manager}_complaints", key="manager_profile_complaints")
+
+# ---------------------------------------------------------------- orders in flight
+with orders_tab:
+    stuck_days = st.number_input(c.t("managers.orders.stuck_days"), min_value=1, step=1,
+                                 value=int(c.wh.settings.orders.stuck_days), key="manager_profile_stuck_days")
+    orders = c.query("pages/manager_profile_orders", params | {"stuck_days": stuck_days})
+    orders = ui.label_column(ui.label_column(orders, "stage", "stage", c.lang), "product", "fee_item", c.lang)
+    ui.show_table(c, orders, f"manager_{manager}_orders", key="manager_profile_orders")
+
+ui.definitions(c, "score", "percentile_rank", "manager_book", "manager_revenue_growth", "manager_member_churn",
+               "visit_compliance", "sla_resolve_compliance", "workload", "stuck_order")
