@@ -89,6 +89,14 @@ LOCAL_VIEWER = Viewer("local", LOCAL, "local")
 
 # Reports of branch-level comparison figures only: a regional head sees every branch there.
 COMPARISON_REPORTS = frozenset({"branches"})
+# The page each `kam report` table belongs to: a user may print it when they may open the page.
+REPORT_PAGES = {"overview": "overview", "managers": "managers", "classes": "classes", "pareto": "classes",
+                "sla": "sla", "visits": "visits", "funnel": "orders", "staffing": "staffing",
+                "model": "model_matrix", "branches": "branches", "quality": "data"}
+
+
+def may_print(viewer: "Viewer", report: str) -> bool:
+    return viewer.may_open(REPORT_PAGES.get(report, report))
 
 
 def report_scope(viewer: Viewer, report: str) -> Scope:

@@ -139,6 +139,9 @@ def cmd_report(args) -> int:
             print(f"unknown user {args.user!r} (no such entry in the users file)", file=sys.stderr)
             return 2
         viewer = auth.viewer_from_entry(args.user, users[args.user])
+        if not auth.may_print(viewer, args.name):
+            print(f"report {args.name!r} is not open to the role {viewer.role}", file=sys.stderr)
+            return 3
     wh = Warehouse(args.data or default_folder(), load_settings(args.settings))
     try:
         frame = run_report(wh, args.name, period, auth.report_scope(viewer, args.name))

@@ -1,0 +1,231 @@
+"""A/B/C distribution (客户分级): classes by branch, revenue concentration, suggested class and migration,
+star fit, members' VIP tiers, industries and product penetration."""
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from kam import ui
+from kam.fmt import fmt_number, fmt_pct
+from kam.reports import run_report
+
+c = ui.ctx()
+ui.require_data(c)
+st.title(c.t("page.classes"))
+st.caption(c.t("customers.classes.caption", period=c.period.label))
+
+RATES = ("groups_share", "revenue_share", "top20_share", "share_for_80", "star_fit_rate", "penetration",
+         "share_in_class", "group_share", "cumulative_share")
+MONEY = ("revenue", "top20_revenue", "avg_revenue_3m", "cumulative_revenue")
+CLASS_COLUMNS = ("class", "suggested_class")
+COLORS = {c.t("class.A"): "#1f77b4", c.t("class.B"): "#ff7f0e", c.t("class.C"): "#2ca02c"}
+
+
+def formats(frame) -> dict:
+    config = {}
+    for col in frame.columns:
+        label = c.t(f"column.{col}")
+        if col in RATES:
+            config[label] = st.column_config.NumberColumn(label, format="percent")
+        elif col in MONEY:
+            config[label] = st.column_config.NumberColumn(label, format="¥%.2f")
+        elif col == "profile":
+            config[label] = st.column_config.LinkColumn(label, display_text=r"group=(.+)$")
+    return config
+
+
+def table(frame: pd.DataFrame, name: str, **codes: str) -> None:
+    """A table with its codes in words (class A → A类, plus any column=prefix given) and downloads."""
+    for col in CLASS_COLUMNS:
+        frame = ui.label_column(frame, col, "class", c.lang)
+    for col, prefix in codes.items():
+        frame = ui.label_column(frame, col, prefix, c.lang)
+    if "profile" in frame:  # the link to the group's profile first
+        frame = frame[["profile", *frame.columns.drop("profile")]]
+    ui.show_table(c, frame, name, column_config=formats(frame), key=f"classes_{name}")
+
+
+def class_bars(frame: pd.DataFrame, x: str, y: str, key: str, money: bool = False) -> None:
+    """Stacked bars by class; hover shows the exact value."""
+    shown = ui.label_column(frame, "class", "class", c.lang)
+    fig = px.bar(shown, x=x, y=y, color="class", color_discrete_map=COLORS,
+                 labels={x: c.t(f"column.{x}"), y: c.t(f"column.{y}"), "class": c.t("column.class")})
+    fig.update_traces(hovertemplate="%{x} · %{fullData.name}<br>" + c.t(f"column.{y}") + ": "
+                      + ("¥%{y:,.2f}" if money else "%{y:,}") + "<extra></extra>")
+    fig.update_layout(height=320, margin={"t": 20, "b": 10}, legend={"orientation": "h"})
+    st.plotly_chart(fig, key=key)
+
+
+VIEWS = {"distribution": "distribution", "pareto": "pareto", "upgrade": "suggested", "downgrade": "suggested",
+         "suggested": "suggested", "migration": "migration", "misfits": "star_fit", "star_fit": "star_fit",
+         "members": "members", "industry": "industry", "products": "products", "cross_sell": "products"}
+view = st.query_params.get("view", "distribution")
+names = ["distribution", "pareto", "suggested", "migration", "star_fit", "members", "industry", "products"]
+labels = {n: c.t(f"customers.classes.tab.{n}") for n in names}
+tabs = dict(zip(names, st.tabs(list(labels.values()), default=labels[VIEWS.get(view, "distribution")],
+                               key="classes_tab", on_change="rerun")))
+
+# ---------------------------------------------------------------- groups and revenue per branch × class
+if tabs["distribution"].open:
+    with tabs["distribution"]:
+        report = run_report(c.wh, "classes", c.period, c.scope)
+        mix = c.query("pages/classes_mix")
+        left, right = st.columns(2)
+        with left:
+            class_bars(report, "branch_name", "groups", "classes_groups_chart")
+        with right:
+            class_bars(report, "branch_name", "revenue", "classes_revenue_chart", money=True)
+        shares = ui.label_column(mix, "class", "class", c.lang)
+        fig = go.Figure(go.Pie(labels=shares["class"], values=shares.revenue.astype(float), sort=False, hole=0.4,
+                               marker={"colors": [COLORS[k] for k in shares["class"]]},
+                               hovertemplate="%{label}<br>" + c.t("column.revenue") + ": ¥%{value:,.2f}<br>"
+                                             + c.t("column.revenue_share") + ": %{percent}<extra></extra>"))
+        fig.update_layout(height=300, margin={"t": 20, "b": 10}, title=c.t("column.revenue_share"))
+        st.plotly_chart(fig, key="classes_share_chart")
+        table(mix, "class_mix")
+        table(report, "classes")
+
+# ---------------------------------------------------------------- revenue concentration (Pareto)
+if tabs["pareto"].open:
+    with tabs["pareto"]:
+        row = run_report(c.wh, "pareto", c.period, c.scope).iloc[0]
+        pareto = pd.Series({k: None if pd.isna(v) else float(v) for k, v in row.items()}, dtype=object)
+        m1, m2, m3 = st.columns(3)
+        m1.metric(c.t("metric.top20_share.name"), fmt_pct(pareto.top20_share), border=True,
+                  help=c.t("customers.classes.top_groups", n=int(pareto.top_groups), of=int(pareto.groups)))
+        m2.metric(c.t("column.groups"), fmt_number(pareto.groups, c.lang, 0), border=True)
+        m3.metric(c.t("metric.groups_for_80.name"), fmt_number(pareto.groups_for_80, c.lang, 0), border=True,
+                  help=c.t("customers.classes.share_for_80", share=fmt_pct(pareto.share_for_80)))
+        curve = c.query("pages/classes_pareto_curve")
+        fig = go.Figure(go.Scatter(
+            x=curve.group_share, y=curve.cumulative_share, mode="lines",
+            customdata=curve[["rank_in_selection", "group_id", "group_name", "revenue"]],
+            hovertemplate=c.t("customers.classes.curve_hover") + "<extra></extra>"))
+        fig.add_hline(y=0.8, line_dash="dash", annotation_text="80%")
+        fig.add_vline(x=0.2, line_dash="dot", annotation_text=c.t("customers.classes.top20_line",
+                                                                   share=fmt_pct(pareto.top20_share)))
+        fig.update_layout(height=360, margin={"t": 20, "b": 10}, xaxis_tickformat=".0%", yaxis_tickformat=".0%",
+                          xaxis_title=c.t("column.group_share"), yaxis_title=c.t("column.cumulative_share"))
+        st.plotly_chart(fig, key="classes_pareto_chart")
+        table(pd.DataFrame([pareto]), "pareto")
+        table(curve, "pareto_curve")
+
+# ---------------------------------------------------------------- suggested against recorded class
+if tabs["suggested"].open:
+    with tabs["suggested"]:
+        suggested = c.query("pages/classes_suggested")
+        moves = ["upgrade", "downgrade", "keep"]
+        counts = suggested.class_move.value_counts()
+        for column, move in zip(st.columns(3), moves):
+            column.metric(c.t(f"customers.classes.move.{move}"), int(counts.get(move, 0)), border=True)
+        move = st.segmented_control(c.t("customers.classes.list"), moves,
+                                    default=view if view in moves else "upgrade",
+                                    format_func=lambda m: c.t(f"customers.classes.move.{m}"), key="classes_move")
+        rule = c.wh.settings.class_rule
+        shown = ui.label_column(ui.label_column(suggested, "class", "class", c.lang), "class_move",
+                                "customers.classes.move", c.lang)
+        fig = px.strip(shown, x="class", y="avg_revenue_3m", color="class_move", hover_name="group_name",
+                       category_orders={"class": [c.t(f"class.{k}") for k in "ABC"]},
+                       labels={"class": c.t("column.class"), "avg_revenue_3m": c.t("column.avg_revenue_3m"),
+                               "class_move": c.t("column.class_move")})
+        fig.update_traces(customdata=shown[["group_id"]], hovertemplate="%{hovertext} (%{customdata[0]})<br>"
+                          + c.t("column.avg_revenue_3m") + ": ¥%{y:,.2f}<extra>%{fullData.name}</extra>")
+        for threshold, cls in ((rule.a_min, "A"), (rule.b_min, "B")):
+            fig.add_hline(y=threshold, line_dash="dash", annotation_text=c.t("customers.classes.threshold",
+                                                                             cls=c.t(f"class.{cls}"),
+                                                                             value=f"¥{threshold:,.0f}"))
+        fig.update_layout(height=360, margin={"t": 20, "b": 10}, yaxis_type="log")
+        st.plotly_chart(fig, key="classes_suggested_chart")
+        picked = suggested[suggested.class_move == (move or "upgrade")]
+        table(picked, f"class_{move or 'upgrade'}", class_move="customers.classes.move")
+
+# ---------------------------------------------------------------- class migration matrix
+if tabs["migration"].open:
+    with tabs["migration"]:
+        matrix = c.query("pages/classes_migration")
+        if matrix.empty:
+            st.info(c.t("customers.classes.no_previous"))
+        else:
+            rows = [c.t(f"class.{k}") if k in "ABC" else c.t(f"customers.classes.{k}") for k in matrix.from_class]
+            cols = [c.t("class.A"), c.t("class.B"), c.t("class.C"), c.t("customers.classes.churned")]
+            values = matrix[["to_a", "to_b", "to_c", "to_churned"]].to_numpy()
+            fig = go.Figure(go.Heatmap(z=values, x=cols, y=rows, text=values, texttemplate="%{text}",
+                                       colorscale="Blues", showscale=False,
+                                       hovertemplate=c.t("customers.classes.migration_hover") + "<extra></extra>"))
+            fig.update_layout(height=320, margin={"t": 20, "b": 10}, yaxis_autorange="reversed",
+                              xaxis_title=c.t("customers.classes.now"), yaxis_title=c.t("customers.classes.before"))
+            st.plotly_chart(fig, key="classes_migration_chart")
+            table(matrix, "migration", from_class="customers.classes.state")
+
+# ---------------------------------------------------------------- star fit and its misfits
+if tabs["star_fit"].open:
+    with tabs["star_fit"]:
+        fit = c.query("pages/classes_star_fit")
+        for column, r in zip(st.columns(3), fit.to_dict("records")):
+            column.metric(c.t(f"class.{r['class']}"), fmt_pct(float(r["star_fit_rate"])), border=True,
+                          help=c.t("customers.classes.fit_help", fitting=r["fitting_groups"],
+                                   managed=r["with_manager"], unassigned=r["unassigned_groups"]))
+        fig = go.Figure([go.Bar(x=[c.t(f"class.{k}") for k in fit["class"]], y=fit[col], name=c.t(f"column.{col}"),
+                                hovertemplate="%{x}<br>" + c.t(f"column.{col}") + ": %{y:,}<extra></extra>")
+                         for col in ("fitting_groups", "misfit_groups", "unassigned_groups")])
+        fig.update_layout(barmode="stack", height=300, margin={"t": 20, "b": 10}, legend={"orientation": "h"})
+        st.plotly_chart(fig, key="classes_star_fit_chart")
+        table(fit, "star_fit")
+        st.markdown(f"**{c.t('customers.classes.misfits')}**")
+        table(c.query("pages/classes_misfits"), "misfits", fit_issue="customers.classes.fit_issue")
+
+# ---------------------------------------------------------------- members' VIP tiers
+if tabs["members"].open:
+    with tabs["members"]:
+        vip = c.query("pages/classes_vip_mix")
+        shown = ui.label_column(ui.label_column(vip, "class", "class", c.lang), "vip_tier", "vip_tier", c.lang)
+        fig = px.bar(shown, x="class", y="members", color="vip_tier", barmode="stack",
+                     labels={"class": c.t("column.class"), "members": c.t("column.members"),
+                             "vip_tier": c.t("column.vip_tier")})
+        fig.update_traces(hovertemplate="%{x} · %{fullData.name}<br>" + c.t("column.members") + ": %{y:,}"
+                                        "<extra></extra>")
+        fig.update_layout(height=320, margin={"t": 20, "b": 10})
+        st.plotly_chart(fig, key="classes_vip_chart")
+        table(vip, "vip_mix", vip_tier="vip_tier")
+
+# ---------------------------------------------------------------- industry and sector
+if tabs["industry"].open:
+    with tabs["industry"]:
+        industry = c.query("pages/classes_industry")
+        industry["industry"] = industry.industry.fillna(c.t("customers.classes.not_given"))
+        class_bars(industry, "industry", "groups", "classes_industry_chart")
+        table(industry, "industry")
+        sector = c.query("pages/classes_sector")
+        sector = ui.label_column(sector, "sector", "sector", c.lang)
+        sector["sector"] = sector.sector.fillna(c.t("customers.classes.not_given"))
+        class_bars(sector, "sector", "revenue", "classes_sector_chart", money=True)
+        table(sector, "sector")
+
+# ---------------------------------------------------------------- product penetration and cross-sell gaps
+if tabs["products"].open:
+    with tabs["products"]:
+        pen = c.query("pages/classes_penetration")
+        grid = pen.pivot(index="class", columns="fee_item", values="penetration")
+        fig = go.Figure(go.Heatmap(
+            z=grid.to_numpy(), x=[c.t(f"fee_item.{f}") for f in grid.columns],
+            y=[c.t(f"class.{k}") for k in grid.index], colorscale="Greens", texttemplate="%{text}",
+            text=[[fmt_pct(float(v)) for v in row] for row in grid.to_numpy()],
+            hovertemplate="%{y} · %{x}<br>" + c.t("column.penetration") + ": %{z:.2%}<extra></extra>"))
+        fig.update_layout(height=280, margin={"t": 20, "b": 10}, yaxis_autorange="reversed")
+        st.plotly_chart(fig, key="classes_penetration_chart")
+        table(pen, "penetration", fee_item="fee_item")
+        st.markdown(f"**{c.t('customers.classes.cross_sell')}**")
+        g1, g2 = st.columns(2)
+        gap_class = g1.selectbox(c.t("column.class"), ["A", "B", "C"], format_func=lambda k: c.t(f"class.{k}"),
+                                 key="classes_gap_class")
+        items = sorted(pen.fee_item.unique())
+        gap_product = g2.selectbox(c.t("column.fee_item"), items, format_func=lambda f: c.t(f"fee_item.{f}"),
+                                   index=items.index("line") if "line" in items else 0, key="classes_gap_product")
+        gaps = c.query("pages/classes_cross_sell", {"gap_class": gap_class, "gap_product": gap_product})
+        st.caption(c.t("customers.classes.gaps", n=len(gaps), cls=c.t(f"class.{gap_class}"),
+                       product=c.t(f"fee_item.{gap_product}")))
+        table(gaps, f"cross_sell_{gap_class}_{gap_product}")
+
+ui.definitions(c, "groups", "revenue", "revenue_share", "top20_share", "pareto_curve", "groups_for_80",
+               "suggested_class", "class_move", "class_migration", "star_fit_rate", "vip_mix", "industry_mix",
+               "penetration", "cross_sell_gap")
