@@ -69,7 +69,7 @@ trend_tab, book_tab, calendar_tab, complaints_tab, orders_tab = st.tabs(
 with trend_tab:
     trend = c.query("pages/manager_profile_trend", params)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        specs=[[{"secondary_y": True}], [{"secondary_y": False}]])
+                        specs=[[{"secondary_y": True}], [{"secondary_y": True}]])
     fig.add_trace(go.Bar(x=trend.month_label, y=trend.revenue.astype(float), name=c.t("column.revenue"),
                          hovertemplate="%{x}<br>" + c.t("column.revenue") + ": ¥%{y:,.2f}<extra></extra>"), 1, 1)
     fig.add_trace(go.Scatter(x=trend.month_label, y=trend.members, name=c.t("column.members"), mode="lines+markers",
@@ -78,11 +78,19 @@ with trend_tab:
     for col in ("visits", "orders_activated", "groups"):
         fig.add_trace(go.Scatter(x=trend.month_label, y=trend[col], name=c.t(f"column.{col}"), mode="lines+markers",
                                  hovertemplate="%{x}<br>" + c.t(f"column.{col}") + ": %{y}<extra></extra>"), 2, 1)
+    fig.add_trace(go.Scatter(x=trend.month_label, y=trend.visit_compliance.astype(float),
+                             customdata=trend[["compliant_groups", "groups"]], name=c.t("column.visit_compliance"),
+                             mode="lines+markers", line={"dash": "dot"},
+                             hovertemplate="%{x}<br>" + c.t("column.visit_compliance") + ": %{y:.2%} "
+                                           "(%{customdata[0]} / %{customdata[1]})<extra></extra>"),
+                  2, 1, secondary_y=True)
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05], secondary_y=True, row=2, col=1)
     fig.update_layout(height=480, margin={"t": 20, "b": 10}, legend={"orientation": "h"})
     fig.update_yaxes(tickformat=",d", rangemode="tozero", secondary_y=True, row=1, col=1)
     st.plotly_chart(fig, key="manager_profile_trend_chart")
     ui.show_table(c, trend.drop(columns=["month_start"]), f"manager_{manager}_trend", key="manager_profile_trend",
                   column_config={c.t("column.member_churn_rate"): st.column_config.NumberColumn(format="percent"),
+                                 c.t("column.visit_compliance"): st.column_config.NumberColumn(format="percent"),
                                  c.t("column.revenue"): st.column_config.NumberColumn(format="¥%.2f")})
 
 # ---------------------------------------------------------------- the book

@@ -70,9 +70,14 @@ def test_overview_of_june_against_may_and_june_last_year(wh):
     assert k["sla_resolve_compliance"].mom_change == pytest.approx(2 / 5 - 1)  # a difference of rates
     assert missing(k["sla_resolve_compliance"].year_ago)  # no tickets in June 2025
     # visits: G1 2 ≥ 2, G2 0 (received does not count), G3 1 < 2, G5 1 ≥ 1, G6 none, G7 04-02 within
-    # Apr–Jun → 3 of 6; bound to the chosen period, so no earlier values
+    # Apr–Jun → 3 of 6. May (all seven): only G7 (C, 04-02 within Mar–May) → 1 of 7; June 2025 (G1–G5,
+    # G7): no visits at all → 0 of 6. Changes in points: 1/2 − 1/7 = 5/14 and 1/2 − 0.
+    # (more cases: tests/test_visit_compliance_periods.py)
     assert k["visit_compliance"].value == pytest.approx(3 / 6)
-    assert missing(k["visit_compliance"].previous) and missing(k["visit_compliance"].mom_change)
+    assert k["visit_compliance"].previous == pytest.approx(1 / 7)
+    assert k["visit_compliance"].year_ago == 0
+    assert k["visit_compliance"].mom_change == pytest.approx(5 / 14)
+    assert k["visit_compliance"].yoy_change == pytest.approx(1 / 2)
     # star fit: managed G1 (3≥3) G2 (1<2) G5 (2≥2) G6 G7 (3≥1) → 4 of 5; G3 unassigned on its own
     assert k["star_fit_rate"].value == pytest.approx(4 / 5)
     assert k["star_fit_rate"].previous == pytest.approx(5 / 6)  # May adds G4 (M3 2 ≥ 1)

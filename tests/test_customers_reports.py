@@ -33,7 +33,7 @@ def test_kam_report_prints_the_hand_worked_figures(folder, capsys):
     assert overview["revenue"]["value"] == 101_500  # 50000+8300+20000+1500+20000+1000+700
     assert overview["revenue"]["previous"] == 134_500
     assert overview["groups"]["value"] == 6 and overview["member_churn_rate"]["value"] == pytest.approx(0.2)
-    assert overview["visit_compliance"]["previous"] is None  # bound to the chosen period
+    assert overview["visit_compliance"]["previous"] == pytest.approx(1 / 7)  # May: only G7 (C, visited 04-02)
     branches = {r["branch_id"]: r for r in report_json(folder, "branches", capsys)}
     contract = {"branch_id", "groups", "revenue", "member_churn_rate", "visit_compliance", "sla_resolve_compliance",
                 "star_fit_rate"}

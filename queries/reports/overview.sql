@@ -3,8 +3,8 @@
 -- and the change against each. Definitions: queries/shared/period_kpis.sql (metrics.md).
 --   kind 'count' / 'money': change = value ÷ earlier − 1 (empty when the earlier value is not positive);
 --   kind 'rate': change = value − earlier, a difference of fractions (percentage points).
---   previous / year_ago are empty where that period misses a month (no billing at all), and visit
---   compliance has no earlier value (its shared definition is bound to the chosen period).
+--   previous / year_ago are empty where that period misses a month (no billing at all); visit
+--   compliance too (each period judged on its own window: shared/visit_compliance_periods).
 --   months_with_data: how many of the chosen period's months have billing.
 -- Scope: period_kpis keeps only the viewer's branches (branch_id = any($branches)) before adding up.
 with

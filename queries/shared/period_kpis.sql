@@ -11,8 +11,9 @@
 --   revenue ÷ members at its end); member_churn_rate = leavers ÷ members active at the end of the
 --   month before, summed over the months (a quarter: the monthly rate over its months);
 --   sla_resolve_compliance = tickets created in the period not breaching resolution ÷ tickets.
---   visit_compliance: compliant groups ÷ active groups at the end of the chosen period, from the
---   shared visit definition, which is bound to the chosen period: 'current' rows only.
+--   visit_compliance: compliant groups ÷ groups judged (active at the end of the period), from the
+--   shared visit definition (shared/visit_compliance_periods) for 'current', 'previous' and
+--   'year_ago', so left out with the rest of a period that misses a month; 'month' rows have none.
 with
 kpi_months as (
     select * from {{ ref('customer_months') }}
@@ -68,12 +69,13 @@ sums as (
                             (s.period, s.start_day, s.months_with_data))
 ),
 visits as (
-    select v.branch_id,
+    select v.period_kind, v.branch_id,
            count(*) filter (where v.compliant) as compliant_groups,
            count(*) as judged_groups
-    from {{ ref('visit_compliance') }} v
+    from {{ ref('visit_compliance_periods') }} v
     where v.branch_id = any($branches)
-    group by grouping sets ((v.branch_id), ())
+      and v.period_kind in ('current', 'previous', 'year_ago')
+    group by grouping sets ((v.period_kind, v.branch_id), (v.period_kind))
 ),
 final as (
     select
@@ -97,11 +99,10 @@ final as (
         cast(s.members_left_with_base as double) / nullif(s.members_base, 0) as member_churn_rate,
         cast(s.tickets as bigint) as tickets,
         cast(s.tickets_resolved_in_sla as double) / nullif(s.tickets, 0) as sla_resolve_compliance,
-        ----------  yellow channel, chosen period only
-        case when s.period = 'current' then cast(v.compliant_groups as double) / nullif(v.judged_groups, 0)
-        end as visit_compliance
+        ----------  yellow channel: the chosen, previous and year-ago periods (none for 'month' rows)
+        cast(v.compliant_groups as double) / nullif(v.judged_groups, 0) as visit_compliance
     from sums s
     left join visits v
-      on s.period = 'current' and coalesce(v.branch_id, '') = coalesce(s.branch_id, '')
+      on v.period_kind = s.period and coalesce(v.branch_id, '') = coalesce(s.branch_id, '')
 )
 select * from final
