@@ -41,22 +41,20 @@ def _choose_language() -> None:
     st.session_state["lang"] = st.session_state["language_radio"]
 
 
-
-
 def login_form() -> None:
     """Local users (users.toml, Argon2 hashes) or the operator's single sign-on (st.login, OIDC)."""
     st.title(t("app.title", lang))
     if ui._sso_configured():
         if not st.user.is_logged_in:
             st.button(t("auth.sso_login", lang), on_click=st.login, icon=":material/login:")
-            st.stop()
+            return
         users = auth.load_users(auth.role_file()) if auth.role_file() else {}
         entry = users.get(st.user.get("email", ""))
         if not entry:
             st.error(t("auth.not_registered", lang))
-            st.stop()
+            return
         st.session_state["viewer"] = auth.viewer_from_entry(st.user["email"], entry)
-        return
+        st.rerun()
     with st.form("login"):
         user = st.text_input(t("auth.user", lang))
         password = st.text_input(t("auth.password", lang), type="password")
@@ -66,13 +64,15 @@ def login_form() -> None:
                 st.session_state["viewer"] = viewer
                 st.rerun()
             st.error(t("auth.bad_login", lang))
-    st.stop()
 
 
 viewer = ui.current_viewer()
 if viewer is None:
-    login_form()
-    viewer = ui.current_viewer()
+    # The login screen is the only page: no other page is listed, or reachable, before it.
+    st.navigation([st.Page(login_form, title=t("auth.login", lang), icon=":material/login:")],
+                  position="hidden").run()
+    st.stop()
+
 
 wh = ui.warehouse_for(str(ui.data_folder()))
 wh.sync()  # a refresh published by `kam ingest` or the Data page is seen at the next click

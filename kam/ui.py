@@ -147,7 +147,9 @@ def show_table(context: Context, frame: pd.DataFrame, name: str, *, column_confi
     personal = [c for c in frame.columns if c in PERSONAL_COLUMNS]
     shown = frame if see_phones or not personal else mask_frame(frame, columns=tuple(personal))
     headers = {c: context.t(f"column.{c}") if not c.startswith("_") else c for c in shown.columns}
-    kwargs = {"hide_index": True, "column_config": column_config or {}}
+    # Formats may be keyed by the raw column name or by its header: both reach the header.
+    config = {headers.get(k, k): v for k, v in (column_config or {}).items()}
+    kwargs = {"hide_index": True, "column_config": config}
     if height:
         kwargs["height"] = height
     if on_select:

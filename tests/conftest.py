@@ -71,16 +71,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(sample_folder):
-    """The real app (`streamlit run app.py`) on the sample, started once for the session."""
+def start_app(folder: Path, **env_extra: str):
+    """Start `streamlit run app.py` on an export folder; returns (process, url) once healthy."""
     import subprocess
     import sys
     import time
     import urllib.request
 
     port = _free_port()
-    env = dict(os.environ, KAM_DATA=str(sample_folder))
+    env = dict(os.environ, KAM_DATA=str(folder), **env_extra)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"), "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false",
@@ -97,6 +96,13 @@ def app_url(sample_folder):
     else:
         proc.kill()
         raise RuntimeError("streamlit did not start")
+    return proc, url
+
+
+@pytest.fixture(scope="session")
+def app_url(sample_folder):
+    """The real app on the sample in local single-user mode, started once for the session."""
+    proc, url = start_app(sample_folder, KAM_USERS=str(sample_folder / ".kam" / "no-users.toml"))
     yield url
     proc.terminate()
     proc.wait(timeout=20)

@@ -1,0 +1,210 @@
+"""Staffing (人员配备): managers needed by branch × class, a calculator, what-if scenarios, rebalancing."""
+import plotly.graph_objects as go
+import streamlit as st
+
+from kam import scenarios, ui
+from kam import staffing as sf
+from kam.rebalance import propose
+from kam.settings import CLASSES, SettingsError
+
+GAP_COLOUR = {sf.GAP_SHORT: "red", sf.GAP_WITHIN: "green", sf.GAP_SURPLUS: "orange"}  # metric delta colours
+BAR_COLOUR = {sf.GAP_SHORT: "#d62728", sf.GAP_WITHIN: "#2ca02c", sf.GAP_SURPLUS: "#ff7f0e"}
+
+c = ui.ctx()
+ui.require_data(c)
+st.title(c.t("page.staffing"))
+settings = c.wh.settings
+base = sf.load_base(c.wh, c.period, c.scope)
+
+
+def number_format(columns, fmt):
+    """column_config for ui.show_table, which shows the columns under their translated headers."""
+    return {c.t(f"column.{k}"): st.column_config.NumberColumn(format=fmt) for k in columns}
+
+
+def labelled(frame):
+    """Codes in words: the class and every gap status column."""
+    frame = ui.label_column(frame, "class", "class", c.lang)
+    for column in ("gap", "base_gap", "scenario_gap"):
+        frame = ui.label_column(frame, column, "gap", c.lang)
+    return frame
+
+
+def needed_chart(frame):
+    """For one class: current managers per branch as bars (coloured by the gap), the needed range as an I-beam."""
+    needed, current = c.t("planning.needed"), c.t("column.current")
+    mid = (frame.required_low + frame.required_high) / 2
+    gap = frame.gap.map(lambda g: c.t(f"gap.{g}"))
+    fig = go.Figure([
+        go.Bar(x=frame.branch_name, y=frame.current, name=current, marker_color=frame.gap.map(BAR_COLOUR),
+               customdata=list(zip(frame.required_low, frame.required_high, gap)),
+               hovertemplate="%{x}<br>" + current + ": %{y}<br>" + needed
+                             + ": %{customdata[0]}–%{customdata[1]}<br>%{customdata[2]}<extra></extra>"),
+        go.Scatter(x=frame.branch_name, y=mid, mode="markers", name=needed, marker={"size": 1, "color": "#333"},
+                   error_y={"type": "data", "symmetric": False, "array": frame.required_high - mid,
+                            "arrayminus": mid - frame.required_low, "width": 14, "thickness": 2, "color": "#333"},
+                   customdata=frame[["required_low", "required_high"]],
+                   hovertemplate="%{x}<br>" + needed + ": %{customdata[0]}–%{customdata[1]}<extra></extra>")])
+    fig.update_layout(height=340, margin={"t": 20}, yaxis_title=c.t("planning.managers"),
+                      legend={"orientation": "h", "y": 1.1})
+    return fig
+
+
+now_tab, calc_tab, whatif_tab, rebalance_tab = st.tabs(
+    [c.t("planning.tab_now"), c.t("planning.tab_calculator"), c.t("planning.tab_whatif"),
+     c.t("planning.tab_rebalance")])
+
+# ---------------------------------------------------------------- today: the `kam report staffing` table
+with now_tab:
+    total = c.query("pages/staffing_total")
+    cols = st.columns(len(total))
+    for col, row in zip(cols, total.to_dict("records")):
+        worst = sf.GAP_SHORT if row["short_managers"] else sf.GAP_SURPLUS if row["surplus_managers"] else sf.GAP_WITHIN
+        col.metric(c.t(f"star.{row['star_level']}"), f"{row['required_low']}–{row['required_high']}",
+                   delta=c.t("planning.current_is", n=row["current"], short=row["short_managers"],
+                             surplus=row["surplus_managers"]),
+                   delta_color=GAP_COLOUR[worst], delta_arrow="off", help=c.t("planning.total_help"))
+    shown_class = st.segmented_control(c.t("column.class"), CLASSES, format_func=lambda k: c.t(f"class.{k}"),
+                                       default="A", key="staffing_chart_class") or "A"
+    st.plotly_chart(needed_chart(base.report[base.report["class"] == shown_class]), key="staffing_now_chart")
+    ui.show_table(c, labelled(base.report), "staffing", key="staffing_table")
+    st.markdown(f"**{c.t('planning.province_total')}**")
+    ui.show_table(c, labelled(total), "staffing_total", key="staffing_total_table")
+
+# ---------------------------------------------------------------- calculator
+with calc_tab:
+    left, middle, right = st.columns(3)
+    groups = left.number_input(c.t("planning.calc_groups"), min_value=0, value=412, step=1, key="staffing_calc_groups")
+    members = middle.number_input(c.t("planning.calc_members"), min_value=0.0, value=210.0, step=1.0,
+                                  key="staffing_calc_members")
+    cls = right.selectbox(c.t("column.class"), CLASSES, format_func=lambda k: c.t(f"class.{k}"),
+                          key="staffing_calc_class")
+    result = sf.calculate(groups, members, cls, settings)
+    one, two = st.columns(2)
+    one.metric(c.t("planning.calc_capacity"), f"{result['capacity_low']:g}–{result['capacity_high']:g}")
+    two.metric(c.t("planning.calc_needed", star=c.t(f"star.{result['star_level']}")),
+               f"{result['required_low']}–{result['required_high']}")
+    if groups:
+        st.caption(c.t("planning.calc_working", n=groups, high=result["capacity_high"], low=result["capacity_low"],
+                       a=round(groups / result["capacity_high"], 2), b=round(groups / result["capacity_low"], 2),
+                       lo=result["required_low"], hi=result["required_high"]))
+
+# ---------------------------------------------------------------- what-if scenarios
+
+
+def show_levers(levers) -> None:
+    """Put a scenario's levers into the widgets (editors get fresh keys so they show the new frames)."""
+    levers = levers if isinstance(levers, sf.Levers) else sf.Levers.from_dict(levers, settings)
+    st.session_state.update(sf.widget_values(levers))
+    st.session_state["staffing_moves_base"] = sf.moves_frame(levers)
+    st.session_state["staffing_capacity_base"] = sf.capacity_frame(settings, levers.capacity_bands)
+    st.session_state["staffing_editors"] = st.session_state.get("staffing_editors", 0) + 1
+
+
+if "staffing_moves_base" not in st.session_state:
+    show_levers(sf.Levers.defaults(settings))
+
+with whatif_tab:
+    scenarios.picker(c, "staffing", show_levers, sf.Levers.defaults(settings))
+    st.markdown(f"**{c.t('planning.levers')}**")
+    percent = {"min_value": -100.0, "step": 5.0, "format": "%.1f"}
+    levers_grid = [[(f"staffing_growth_{k}", c.t("planning.group_growth", cls=c.t(f"class.{k}")), percent)
+                    for k in CLASSES] + [("staffing_member_growth", c.t("planning.member_growth"), percent)],
+                   [(f"staffing_visits_{k}", c.t("planning.visits", cls=c.t(f"class.{k}")),
+                     {"min_value": 0.5, "step": 1.0, "format": "%.1f"}) for k in CLASSES]
+                   + [("staffing_attrition", c.t("planning.attrition"),
+                       percent | {"min_value": 0.0, "max_value": 100.0})],
+                   [("staffing_months_to_hire", c.t("planning.months_to_hire"), {"min_value": 0, "step": 1}),
+                    ("staffing_horizon", c.t("planning.horizon"), {"min_value": 1, "step": 1})]]
+    for row in levers_grid:
+        for col, (key, text, options) in zip(st.columns(4), row):
+            col.number_input(text, key=key, **options)
+    version = st.session_state["staffing_editors"]
+    with st.expander(c.t("planning.moves"), icon=":material/swap_vert:"):
+        st.checkbox(c.t("planning.apply_suggested"), key="staffing_apply_suggested")
+        st.caption(c.t("planning.moves_help"))
+        moves = st.data_editor(st.session_state["staffing_moves_base"], key=f"staffing_moves_{version}",
+                               column_config={k: st.column_config.NumberColumn(c.t(f"class.{k}"), min_value=0,
+                                                                               max_value=100, format="%.0f%%")
+                                              for k in CLASSES})
+    with st.expander(c.t("planning.capacity_table"), icon=":material/table_edit:"):
+        st.caption(c.t("planning.capacity_help"))
+        capacity = st.data_editor(st.session_state["staffing_capacity_base"], key=f"staffing_capacity_{version}",
+                                  hide_index=True, num_rows="dynamic",
+                                  column_config={k: c.t(f"planning.capacity_col.{k}") for k in sf.CAPACITY_COLUMNS})
+    try:
+        levers = sf.levers_from_widgets(st.session_state, moves, capacity, settings)
+        base_case = sf.project(base, sf.Levers.defaults(settings), settings)
+        scenario = sf.project(base, levers, settings)
+    except (sf.LeverError, SettingsError) as exc:
+        st.error(c.t("planning.bad_lever", error=str(exc)))
+        levers = None
+    if levers is not None:
+        st.markdown(f"**{c.t('planning.compare')}**")
+        before, after = sf.totals(base_case), sf.totals(scenario)
+        cols = st.columns(4)
+        for col, (label, colour) in zip(cols, [("required_low", "off"), ("required_high", "off"),
+                                               ("short_managers", "inverse"), ("hires", "inverse")]):
+            value, was = int(after[label].sum()), int(before[label].sum())
+            col.metric(c.t(f"planning.metric.{label}"), value, delta=(value - was) or None, delta_color=colour,
+                       help=c.t("planning.base_was", n=was))
+        compared = sf.compare(base_case, scenario)
+        changed = compared[compared.changed]
+        if changed.empty:
+            st.info(c.t("planning.no_change"))
+        else:
+            delta = changed.delta_required_high
+            bar = go.Bar(x=[changed.branch_name.tolist(), changed["class"].map(lambda k: c.t(f"class.{k}")).tolist()],
+                         y=delta, customdata=changed[["base_required_high", "scenario_required_high"]],
+                         marker_color=["#d62728" if d > 0 else "#2ca02c" for d in delta],
+                         hovertemplate="%{x}<br>" + c.t("planning.base") + ": %{customdata[0]}<br>"
+                                       + c.t("planning.scenario") + ": %{customdata[1]}<br>Δ %{y:+d}<extra></extra>")
+            st.plotly_chart(go.Figure(bar).update_layout(height=300, margin={"t": 20},
+                                                         yaxis_title=c.t("column.delta_required_high")),
+                            key="staffing_delta_chart")
+        if not changed.empty and st.toggle(c.t("planning.only_changed"), value=True, key="staffing_only_changed"):
+            compared = changed
+        ui.show_table(c, labelled(compared.drop(columns=["changed"])), "staffing_compare",
+                      key="staffing_compare_table",
+                      column_config=number_format([f"delta_{k}" for k in sf.COMPARED], "%+d"))
+        with st.expander(c.t("planning.scenario_detail")):
+            ui.show_table(c, labelled(scenario), "staffing_scenario", key="staffing_scenario_table")
+        scenarios.saver(c, "staffing", levers.to_dict())
+
+# ---------------------------------------------------------------- rebalancing
+with rebalance_tab:
+    st.caption(c.t("planning.rebalance_help"))
+    token = (c.period.label, c.scope.branches, c.wh.version)
+    st.button(c.t("planning.rebalance_run"), key="staffing_rebalance_run", icon=":material/balance:",
+              on_click=st.session_state.update, args=({"staffing_rebalance_asked": True},))
+    if st.session_state.pop("staffing_rebalance_asked", False):
+        with st.spinner(c.t("planning.rebalance_running")):
+            proposal = propose(c.query("pages/staffing_book"), c.query("pages/staffing_managers"))
+        st.session_state["staffing_rebalance"] = (token, proposal)
+    kept = st.session_state.get("staffing_rebalance")
+    if kept and kept[0] == token:
+        proposal = kept[1]
+        for col, (text, value) in zip(st.columns(4), [
+                ("moves_count", proposal.moved), ("unresolved", proposal.unresolved),
+                ("over_before", int((proposal.workload.load_before > 1).sum())),
+                ("over_after", int((proposal.workload.load_after > 1).sum()))]):
+            col.metric(c.t(f"planning.{text}"), value)
+        if not proposal.optimal:
+            st.warning(c.t("planning.not_optimal"))
+        moves = ui.label_column(ui.label_column(proposal.moves, "reason", "planning.reason", c.lang),
+                                "class", "class", c.lang)
+        ui.show_table(c, moves, "rebalance_moves", key="staffing_moves_table")
+        # How managers' loads are spread before and after: the tail beyond 100 % is what the proposal removes.
+        fig = go.Figure([go.Histogram(x=proposal.workload[col], name=c.t(f"column.{col}"), opacity=0.6,
+                                      xbins={"start": 0, "size": 0.1}, marker_color=colour,
+                                      hovertemplate="%{x}: %{y}<extra>" + c.t(f"column.{col}") + "</extra>")
+                         for col, colour in (("load_before", "#9e9e9e"), ("load_after", "#1f77b4"))])
+        fig.add_vline(x=1, line_dash="dot")
+        st.plotly_chart(fig.update_layout(barmode="overlay", height=300, margin={"t": 20},
+                                          xaxis_tickformat=".0%", xaxis_title=c.t("metric.staffing_load.name"),
+                                          yaxis_title=c.t("planning.managers")), key="staffing_load_chart")
+        ui.show_table(c, proposal.workload, "rebalance_workload", key="staffing_workload_table",
+                      column_config=number_format(["load_before", "load_after"], "percent"))
+
+ui.definitions(c, "required", "gap", "staffing_capacity", "staffing_current", "staffing_whatif",
+               "staffing_hires", "staffing_rebalance", "staffing_load")

@@ -1,0 +1,85 @@
+"""In a real browser: log in from a local user file as two roles and see what each may see."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import start_app, wait_for_app
+from kam.auth import hash_password
+from kam.i18n import t
+
+pytestmark = pytest.mark.browser
+PASSWORD = "Guangzhou-2026!"
+
+
+@pytest.fixture(scope="module")
+def login_url(sample_folder, tmp_path_factory):
+    users = tmp_path_factory.mktemp("users") / "users.toml"
+    digest = hash_password(PASSWORD)
+    users.write_text(f'[users.gz_head]\nrole = "regional_head"\nname = "广州"\nbranch = "GZ"\n'
+                     f'password_hash = "{digest}"\n'
+                     f'[users.data]\nrole = "data_admin"\nname = "数据"\npassword_hash = "{digest}"\n',
+                     encoding="utf-8")
+    proc, url = start_app(sample_folder, KAM_USERS=str(users))
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def log_in(page, url, user, password=PASSWORD):
+    page.goto(url + "/?lang=en")
+    wait_for_app(page)
+    page.get_by_role("textbox", name=t("auth.user", "en")).fill(user)
+    page.get_by_role("textbox", name=t("auth.password", "en")).fill(password)
+    page.get_by_role("button", name=t("auth.login", "en")).click()
+    page.wait_for_timeout(500)
+    wait_for_app(page)
+
+
+def nav_text(page) -> str:
+    """The sidebar: the pages this viewer may open, and the shared controls."""
+    sidebar = page.locator("[data-testid='stSidebar']")
+    return sidebar.inner_text() if sidebar.count() else ""
+
+
+def test_a_wrong_password_is_refused(login_url, page):
+    log_in(page, login_url, "gz_head", "wrong")
+    assert t("auth.bad_login", "en") in page.inner_text("body")
+    assert t("page.overview", "en") not in nav_text(page)  # nothing listed before logging in
+
+
+def other_branch_group(folder):
+    """A group of a branch other than GZ, with its name, read straight from the warehouse."""
+    import duckdb
+    from kam.warehouse import current_warehouse
+    con = duckdb.connect(str(current_warehouse(folder)), read_only=True)
+    try:
+        return con.execute("select group_id, group_name from groups where branch_id <> 'GZ' "
+                           "order by group_id limit 1").fetchall()[0]
+    finally:
+        con.close()
+
+
+def test_regional_head_sees_only_their_branch_in_detail(login_url, page, sample_folder):
+    group_id, group_name = other_branch_group(sample_folder)
+    log_in(page, login_url, "gz_head")
+    nav = nav_text(page)
+    assert t("page.managers", "en") in nav and t("page.data", "en") not in nav
+    # a group of another branch named in the URL shows nothing of it
+    page.goto(login_url + f"/group_profile?group={group_id}")
+    wait_for_app(page)
+    body = page.inner_text("body")
+    assert group_name not in body
+    assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", body)
+    # the Data page is not theirs, even by URL
+    page.goto(login_url + "/data")
+    wait_for_app(page)
+    assert t("auth.forbidden", "en") in page.inner_text("body") or t("page.data", "en") not in nav_text(page)
+
+
+def test_data_admin_sees_the_data_page_only(login_url, page):
+    log_in(page, login_url, "data")
+    nav = nav_text(page)
+    assert t("page.managers", "en") not in nav and t("page.overview", "en") not in nav
+    assert t("data.upload", "en") in page.inner_text("body")

@@ -1,0 +1,99 @@
+"""Scenarios are named, saved in the export folder, reopened and compared with the base."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kam import model_matrix as mx
+from kam import scenarios
+from kam import staffing as sf
+from planning_fixture import warehouse, write_planning_folder
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return write_planning_folder(tmp_path_factory.mktemp("planning"))
+
+
+@pytest.fixture(scope="module")
+def wh(folder):
+    return warehouse(folder)
+
+
+@pytest.mark.parametrize("name,stem", [("扩张方案 2027", "扩张方案_2027"), ("../../etc/passwd", "etc_passwd"),
+                                       ("a/b\\c", "a_b_c"), ("  growth+10%  ", "growth_10"), ("CON", "CON_"),
+                                       ("Ｇｒｏｗｔｈ", "Growth"), ("x" * 100, "x" * 60)])
+def test_scenario_names_are_sanitised_into_safe_file_names(name, stem):
+    assert scenarios.sanitise(name) == stem
+
+
+@pytest.mark.parametrize("name", ["", "   ", "...", "/", "%%%"])
+def test_a_name_with_nothing_usable_is_refused(name):
+    with pytest.raises(scenarios.ScenarioError):
+        scenarios.sanitise(name)
+
+
+def test_a_staffing_scenario_is_saved_reloaded_and_compared_with_the_base(wh, folder):
+    settings = wh.settings
+    levers = sf.Levers.defaults(settings)
+    levers.group_growth = {"A": 2.0, "B": 0.0, "C": 0.0}
+    path = scenarios.save(folder, "staffing", "A 翻三倍 / 2027", levers.to_dict())
+    # saved in the data folder, under .kam/scenarios, with the name as typed inside
+    assert path == folder / ".kam" / "scenarios" / "A_翻三倍_2027.json"
+    assert json.loads(path.read_text(encoding="utf-8"))["name"] == "A 翻三倍 / 2027"
+    assert [s.name for s in scenarios.list_scenarios(folder, "staffing")] == ["A 翻三倍 / 2027"]
+
+    reopened = sf.Levers.from_dict(scenarios.load(folder, "A 翻三倍 / 2027", "staffing").levers, settings)
+    assert reopened == levers
+
+    base = sf.load_base(wh, wh.default_period())
+    compared = sf.compare(sf.project(base, sf.Levers.defaults(settings), settings),
+                          sf.project(base, reopened, settings))
+    row = compared[(compared.branch_id == "GZ") & (compared["class"] == "A")].iloc[0]
+    # Base (settings: no growth, attrition 15 %): 1–2 needed, current 2 → within; leavers 0.3, 1.7 stay ≥ 1 → 0 hires.
+    # Scenario: 63 groups → 4–5, short −2; 1.7 stay → hires ceil(4 − 1.7) = 3.
+    assert (row.base_required_low, row.base_required_high, row.base_gap, row.base_hires) == (1, 2, "within", 0)
+    assert (row.scenario_required_low, row.scenario_required_high, row.scenario_gap, row.scenario_hires) == \
+        (4, 5, "short", 3)
+    assert (row.delta_required_low, row.delta_required_high, row.delta_gap_managers, row.delta_hires) == (3, 3, -2, 3)
+    assert row.changed
+    # SZ C has nothing either way: not highlighted
+    untouched = compared[(compared.branch_id == "SZ") & (compared["class"] == "C")].iloc[0]
+    assert not untouched.changed
+
+
+def test_saving_again_under_the_same_name_replaces_the_scenario(folder):
+    scenarios.save(folder, "staffing", "again", {"member_growth": 0.1})
+    scenarios.save(folder, "staffing", "again", {"member_growth": 0.2})
+    assert scenarios.load(folder, "again").levers == {"member_growth": 0.2}
+    assert not list((folder / ".kam" / "scenarios").glob("*.tmp"))
+
+
+def test_a_name_used_by_the_other_kind_is_refused(folder):
+    scenarios.save(folder, "model", "org 2027", {"weights": {}})
+    with pytest.raises(scenarios.ScenarioError, match="model"):
+        scenarios.save(folder, "staffing", "org 2027", {})
+    assert [s.name for s in scenarios.list_scenarios(folder, "model")] == ["org 2027"]
+    with pytest.raises(scenarios.ScenarioError):
+        scenarios.load(folder, "org 2027", "staffing")
+
+
+def test_a_model_scenario_is_saved_reloaded_and_compared(wh, folder):
+    base = mx.matrix_frame(wh.settings.model_matrix)
+    edited = base.copy()
+    edited.loc[edited.variable == "provincial_support", "weight"] = 0.6  # others still sum to 0.9: rescaled
+    scenarios.save(folder, "model", "省级支撑", mx.levers_of(edited))
+    reopened = mx.apply_levers(base, scenarios.load(folder, "省级支撑", "model").levers)
+    assert reopened.equals(edited)
+    # Weights now sum to 1.5: provincial support counts 0.6 ÷ 1.5 = 0.4, the others in proportion (the
+    # sensitivity rule); 0.4 is below its threshold 10/19 ≈ 0.526 (test_planning_model.py): parallel holds.
+    assert mx.recommended(mx.totals(reopened)) == "parallel"
+    reopened.loc[reopened.variable == "provincial_support", "weight"] = 1.2  # 1.2 ÷ 2.1 = 0.571 > 0.526
+    assert mx.recommended(mx.totals(reopened)) == "vertical"
+
+
+def test_an_unreadable_file_is_skipped_in_the_list(folder):
+    (folder / ".kam" / "scenarios" / "broken.json").write_text("{not json", encoding="utf-8")
+    names = [s.name for s in scenarios.list_scenarios(folder)]
+    assert "broken" not in names and names
