@@ -19,7 +19,7 @@ from kam.downloads import to_csv_bytes, to_xlsx_bytes
 from kam.fmt import mask_frame
 from kam.i18n import t
 from kam.period import Period
-from kam.query import NoData, Scope, Warehouse
+from kam.query import Scope, Warehouse
 from kam.schema import PERSONAL_COLUMNS
 from kam.settings import load_settings
 
@@ -136,7 +136,7 @@ def label_column(frame: pd.DataFrame, column: str, prefix: str, lang: str) -> pd
     """Replace codes (class A, fee_item line…) with their label in the viewer's language."""
     if column in frame.columns:
         frame = frame.copy()
-        frame[column] = frame[column].map(lambda v: t(f"{prefix}.{v}", lang) if pd.notna(v) else v)
+        frame[column] = frame[column].map(lambda v: t(f"{prefix}.{v}", lang) if pd.notna(v) and v != "" else v)
     return frame
 
 
@@ -163,6 +163,34 @@ def show_table(context: Context, frame: pd.DataFrame, name: str, *, column_confi
                           file_name=f"{stem}.xlsx", key=f"{key or name}_xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return event
+
+
+def column_formats(frame: pd.DataFrame, *, rates=(), money=(), decimals=(), links: dict | None = None,
+                   months=()) -> dict:
+    """How a table's columns read: rates in %, money in yuan to the fen, times to the minute.
+
+    Keyed by the raw column name (show_table moves the keys onto the translated headers).
+    links: column → regex whose group is the text shown (e.g. `group=(\\w+)`). Columns
+    ending in _date and _at are dates and times unless listed otherwise.
+    """
+    links = links or {}
+    config = {}
+    for col in frame.columns:
+        if col in rates:
+            config[col] = st.column_config.NumberColumn(format="percent")
+        elif col in money:
+            config[col] = st.column_config.NumberColumn(format="¥%.2f")
+        elif col in decimals:
+            config[col] = st.column_config.NumberColumn(format="%.2f")
+        elif col in links:
+            config[col] = st.column_config.LinkColumn(display_text=links[col])
+        elif col in months:
+            config[col] = st.column_config.DateColumn(format="YYYY-MM")
+        elif col.endswith("_date"):
+            config[col] = st.column_config.DateColumn(format="YYYY-MM-DD")
+        elif col.endswith("_at"):
+            config[col] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+    return config
 
 
 def definitions(context: Context, *metric_keys: str) -> None:

@@ -40,18 +40,8 @@ def shown(value, kind: str) -> str:
 
 
 def formats(frame) -> dict:
-    config = {}
-    for col in frame.columns:
-        label = c.t(f"column.{col}")
-        if col in RATES:
-            config[label] = st.column_config.NumberColumn(label, format="percent")
-        elif col in ("revenue", "arpu", "revenue_previous"):
-            config[label] = st.column_config.NumberColumn(label, format="¥%.2f")
-        elif col == "close_date":
-            config[label] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
-        elif col in ("profile", "manager_profile"):
-            config[label] = st.column_config.LinkColumn(label, display_text=r"=(.+)$")
-    return config
+    return ui.column_formats(frame, rates=RATES, money=("revenue", "arpu", "revenue_previous"),
+                             links={"profile": r"=(.+)$", "manager_profile": r"=(.+)$"})
 
 
 def kpi_chart(kpi: str, frame: pd.DataFrame, key: str) -> None:

@@ -22,16 +22,7 @@ COLORS = {c.t("class.A"): "#1f77b4", c.t("class.B"): "#ff7f0e", c.t("class.C"): 
 
 
 def formats(frame) -> dict:
-    config = {}
-    for col in frame.columns:
-        label = c.t(f"column.{col}")
-        if col in RATES:
-            config[label] = st.column_config.NumberColumn(label, format="percent")
-        elif col in MONEY:
-            config[label] = st.column_config.NumberColumn(label, format="¥%.2f")
-        elif col == "profile":
-            config[label] = st.column_config.LinkColumn(label, display_text=r"group=(.+)$")
-    return config
+    return ui.column_formats(frame, rates=RATES, money=MONEY, links={"profile": r"group=(.+)$"})
 
 
 def table(frame: pd.DataFrame, name: str, **codes: str) -> None:

@@ -63,22 +63,8 @@ MONEY = ("revenue", "monthly_value")
 
 
 def formats(frame) -> dict:
-    config = {}
-    for col in frame.columns:
-        label = c.t(f"column.{col}")
-        if col in MONEY:
-            config[label] = st.column_config.NumberColumn(label, format="¥%.2f")
-        elif col == "member_churn_rate":
-            config[label] = st.column_config.NumberColumn(label, format="percent")
-        elif col == "month_start":
-            config[label] = st.column_config.DateColumn(label, format="YYYY-MM")
-        elif col.endswith("_date"):
-            config[label] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
-        elif col.endswith("_at"):
-            config[label] = st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
-        elif col == "manager_profile":
-            config[label] = st.column_config.LinkColumn(label, display_text=r"manager=(.+)$")
-    return config
+    return ui.column_formats(frame, rates=("member_churn_rate",), money=MONEY, months=("month_start",),
+                             links={"manager_profile": r"manager=(.+)$"})
 
 
 def table(frame: pd.DataFrame, name: str, **codes: str) -> None:

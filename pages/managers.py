@@ -16,19 +16,9 @@ PERCENT = ("revenue_growth", "revenue_yoy", "member_churn_rate", "visit_complian
 
 
 def formats(frame):
-    """Column formats keyed by the header the table shows: rates in %, money in yuan, profile links."""
-    config = {}
-    for col in frame.columns:
-        label = c.t(f"column.{col}")
-        if col in PERCENT:
-            config[label] = st.column_config.NumberColumn(label, format="percent")
-        elif col in ("revenue", "revenue_prev"):
-            config[label] = st.column_config.NumberColumn(label, format="¥%.2f")
-        elif col in ("score", "satisfaction"):
-            config[label] = st.column_config.NumberColumn(label, format="%.2f")
-        elif col == "profile_link":
-            config[label] = st.column_config.LinkColumn(label, display_text=r"manager=(\w+)")
-    return config
+    """Rates in %, money in yuan, scores to two decimals, profile links."""
+    return ui.column_formats(frame, rates=PERCENT, money=("revenue", "revenue_prev"),
+                             decimals=("score", "satisfaction"), links={"profile_link": r"manager=(\w+)"})
 
 
 def labelled(frame):

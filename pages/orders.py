@@ -16,17 +16,9 @@ STEPS = ("visited_handled", "handled_contracted", "contracted_built", "built_act
 
 
 def formats(frame):
-    """Rates as percentages, money in yuan, links to profiles, keyed by the header the table shows."""
-    config = {}
-    for col in frame.columns:
-        label = c.t(f"column.{col}")
-        if col.startswith("conversion"):
-            config[label] = st.column_config.NumberColumn(label, format="percent")
-        elif col == "monthly_value":
-            config[label] = st.column_config.NumberColumn(label, format="¥%.2f")
-        elif col == "profile_link":
-            config[label] = st.column_config.LinkColumn(label, display_text=r"manager=(\w+)")
-    return config
+    """Rates as percentages, money in yuan, links to profiles."""
+    return ui.column_formats(frame, rates=[col for col in frame.columns if col.startswith("conversion")],
+                             money=("monthly_value",), links={"profile_link": r"manager=(\w+)"})
 
 
 def step_label(step):

@@ -34,19 +34,10 @@ def shown(frame):
 
 
 def formats(frame):
-    """Rates as percentages, hours to two decimals, times to the minute, group links; keyed by header."""
-    config = {}
-    for col in frame.columns:
-        label = c.t(f"column.{col}")
-        if col in RATES:
-            config[label] = st.column_config.NumberColumn(label, format="percent")
-        elif col.endswith("_h") or col in ("repeat_gap_days", "sla_satisfaction_mean"):
-            config[label] = st.column_config.NumberColumn(label, format="%.2f")
-        elif col.endswith("_at"):
-            config[label] = st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
-        elif col == "sla_group_link":
-            config[label] = st.column_config.LinkColumn(label, display_text=r"group=(\w+)")
-    return config
+    """Rates as percentages, hours to two decimals, times to the minute, group links."""
+    hours = [col for col in frame.columns if col.endswith("_h")]
+    return ui.column_formats(frame, rates=RATES, decimals=[*hours, "repeat_gap_days", "sla_satisfaction_mean"],
+                             links={"sla_group_link": r"group=(\w+)"})
 
 
 def table(frame, name):

@@ -16,17 +16,9 @@ RATES = ("visit_compliance", "care_coverage", "visit_compliance_a", "visit_compl
 
 
 def formats(frame):
-    """Rates as percentages, links to profiles, keyed by the header the table shows."""
-    config = {}
-    for col in frame.columns:
-        label = c.t(f"column.{col}")
-        if col in RATES:
-            config[label] = st.column_config.NumberColumn(label, format="percent")
-        elif col == "profile_link":
-            config[label] = st.column_config.LinkColumn(label, display_text=r"manager=(\w+)")
-        elif col == "group_link":
-            config[label] = st.column_config.LinkColumn(label, display_text=r"group=(\w+)")
-    return config
+    """Rates as percentages, links to profiles."""
+    return ui.column_formats(frame, rates=RATES,
+                             links={"profile_link": r"manager=(\w+)", "group_link": r"group=(\w+)"})
 
 
 def rate_bars(frame, x_labels, key):
