@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA ?= data/sample
 PORT ?= 8501
 
-.PHONY: run test test-fast setup setup-test chromium sample ingest bench
+.PHONY: run test test-fast setup setup-test chromium java sample ingest bench
 
 $(BIN)/kam: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,11 +19,15 @@ $(VENV)/.test-deps: pyproject.toml $(BIN)/kam
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-setup-test: $(VENV)/.test-deps chromium
+setup-test: $(VENV)/.test-deps chromium java
 
 # Browser tests drive Debian's Chromium: Playwright cannot download its own browsers here.
 chromium:
 	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "noto sans cjk" || { apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+# The Spark portability test (tests/test_spark.py) runs the report SQL on pyspark, which needs Java.
+java:
+	@command -v java >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null; }
 
 sample: setup
 	@test -f $(DATA)/branches.csv || $(BIN)/kam sample $(DATA)

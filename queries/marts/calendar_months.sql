@@ -4,10 +4,14 @@ with
 bounds as (
     select min(bill_month) as first_month, max(bill_month) as last_month from billing
 ),
-months as (
-    select cast(unnest(generate_series(first_month, last_month, interval 1 month)) as date) as month_start
+month_series as (
+    -- the cast is outside the unnest: Spark refuses a generator nested in an expression
+    select unnest(generate_series(first_month, last_month, interval 1 month)) as month_start
     from bounds
     where first_month is not null
+),
+months as (
+    select cast(month_start as date) as month_start from month_series
 ),
 final as (
     select

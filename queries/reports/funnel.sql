@@ -19,16 +19,16 @@ stages as (
 ),
 ----------  one row per order × stage it reached, with the days it took to get there
 reached as (
-    select 1 as stage_order, order_id, cast(null as double) as days_from_previous, 0.0 as days_from_visit
+    select 1 as stage_order, order_id, cast(null as double) as days_from_previous, cast(0 as double) as days_from_visit
     from period_orders
     union all
     select 2, order_id, days_visited_handled, days_visited_handled
     from period_orders where handled_at is not null
     union all
-    select 3, order_id, days_handled_contracted, date_diff('second', visited_at, contracted_at) / 86400.0
+    select 3, order_id, days_handled_contracted, cast(date_diff('second', visited_at, contracted_at) as double) / 86400
     from period_orders where contracted_at is not null
     union all
-    select 4, order_id, days_contracted_built, date_diff('second', visited_at, built_at) / 86400.0
+    select 4, order_id, days_contracted_built, cast(date_diff('second', visited_at, built_at) as double) / 86400
     from period_orders where built_at is not null
     union all
     select 5, order_id, days_built_activated, days_visited_activated

@@ -119,8 +119,8 @@ components as (
         cast(coalesce(mo.revenue, 0) as decimal(18, 2)) as revenue,
         cast(mo.revenue_prev as decimal(18, 2)) as revenue_prev,
         -- rates rounded to 9 places so that equal rates tie in the percentile ranks below
-        round(mo.revenue / nullif(mo.revenue_prev, 0) - 1, 9) as revenue_growth,
-        round(mo.revenue / nullif(mo.revenue_yoy_base, 0) - 1, 9) as revenue_yoy,
+        round(cast(mo.revenue as double) / nullif(cast(mo.revenue_prev as double), 0) - 1, 9) as revenue_growth,
+        round(cast(mo.revenue as double) / nullif(cast(mo.revenue_yoy_base as double), 0) - 1, 9) as revenue_yoy,
         round(cast(mo.members_left as double) / nullif(mo.members_before, 0), 9) as member_churn_rate,
         round(cast(coalesce(vs.compliant_groups, 0) as double) / b."groups", 9) as visit_compliance,
         round(cast(coalesce(ca.cared_groups, 0) as double) / b."groups", 9) as care_coverage,
@@ -141,28 +141,30 @@ components as (
 
 ----------  percentile rank among managers of the same star level: (worse + ½ × equal) ÷ managers
 ----------  with a value; ties share it, and a component that cannot be measured counts as 0.5
+----------  (½ × equal is written count / 2: an integer division is a DOUBLE on DuckDB and Spark alike,
+----------  where 0.5 × count would be a DECIMAL that Spark divides to 6 decimals)
 ranked as (
     select
         *,
         case when revenue_growth is null then 0.5
              else (rank() over (partition by star_level order by revenue_growth asc nulls last) - 1
-                   + 0.5 * count(*) over (partition by star_level, revenue_growth))
+                   + count(*) over (partition by star_level, revenue_growth) / 2)
                   / count(revenue_growth) over (partition by star_level) end as pr_revenue_growth,
         case when member_churn_rate is null then 0.5
              else (rank() over (partition by star_level order by member_churn_rate desc nulls last) - 1
-                   + 0.5 * count(*) over (partition by star_level, member_churn_rate))
+                   + count(*) over (partition by star_level, member_churn_rate) / 2)
                   / count(member_churn_rate) over (partition by star_level) end as pr_member_churn,
         case when visit_compliance is null then 0.5
              else (rank() over (partition by star_level order by visit_compliance asc nulls last) - 1
-                   + 0.5 * count(*) over (partition by star_level, visit_compliance))
+                   + count(*) over (partition by star_level, visit_compliance) / 2)
                   / count(visit_compliance) over (partition by star_level) end as pr_visit_compliance,
         case when sla_resolve_compliance is null then 0.5
              else (rank() over (partition by star_level order by sla_resolve_compliance asc nulls last) - 1
-                   + 0.5 * count(*) over (partition by star_level, sla_resolve_compliance))
+                   + count(*) over (partition by star_level, sla_resolve_compliance) / 2)
                   / count(sla_resolve_compliance) over (partition by star_level) end as pr_sla_resolution,
         case when satisfaction is null then 0.5
              else (rank() over (partition by star_level order by satisfaction asc nulls last) - 1
-                   + 0.5 * count(*) over (partition by star_level, satisfaction))
+                   + count(*) over (partition by star_level, satisfaction) / 2)
                   / count(satisfaction) over (partition by star_level) end as pr_satisfaction
     from components
 ),

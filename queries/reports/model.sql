@@ -44,7 +44,7 @@ team as (
                            and (leave_date is null or leave_date > $as_of)) as employed_managers,
         avg(star_level) filter (where (hire_date is null or hire_date <= $as_of)
                                   and (leave_date is null or leave_date > $as_of)) as mean_star_level,
-        avg(case when employment = 'outsourced' then 1.0 else 0.0 end)
+        avg(case when employment = 'outsourced' then 1 else 0 end)
             filter (where (hire_date is null or hire_date <= $as_of)
                       and (leave_date is null or leave_date > $as_of)) as outsourced_share,
         count(*) filter (where (hire_date is null or hire_date <= $as_of - interval 12 month)

@@ -37,13 +37,13 @@ final as (
         stage_entered_at,
         activated_at is not null as is_activated,
         case when activated_at is null
-             then date_diff('second', stage_entered_at, $as_of) / 86400.0 end as days_in_stage,
+             then cast(date_diff('second', stage_entered_at, $as_of) as double) / 86400 end as days_in_stage,
         ----------  cycle times, days (NULL until both stages are reached)
-        date_diff('second', visited_at, handled_at) / 86400.0 as days_visited_handled,
-        date_diff('second', handled_at, contracted_at) / 86400.0 as days_handled_contracted,
-        date_diff('second', contracted_at, built_at) / 86400.0 as days_contracted_built,
-        date_diff('second', built_at, activated_at) / 86400.0 as days_built_activated,
-        date_diff('second', visited_at, activated_at) / 86400.0 as days_visited_activated
+        cast(date_diff('second', visited_at, handled_at) as double) / 86400 as days_visited_handled,
+        cast(date_diff('second', handled_at, contracted_at) as double) / 86400 as days_handled_contracted,
+        cast(date_diff('second', contracted_at, built_at) as double) / 86400 as days_contracted_built,
+        cast(date_diff('second', built_at, activated_at) as double) / 86400 as days_built_activated,
+        cast(date_diff('second', visited_at, activated_at) as double) / 86400 as days_visited_activated
     from staged
 )
 select * from final

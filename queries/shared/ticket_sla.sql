@@ -72,7 +72,9 @@ calendar as (
     from days d
     cross join window_bounds b
     left join holidays h on h.day = d.day
-    left join cfg_workday w on w.isodow = isodow(d.day)
+    -- the ISO weekday (1 = Monday) as days since the week's Monday: sqlglot writes isodow() for Spark as
+    -- dayofweek() % 7 + 1, which is off by one day
+    left join cfg_workday w on w.isodow = 1 + date_diff('day', cast(date_trunc('week', d.day) as date), d.day)
 ),
 clock as (
     -- every working day holds the same day_s working seconds, so the n-th working day of the calendar
@@ -147,9 +149,9 @@ judged as (
 per_ticket as (
     select
         ticket_id,
-        max(case when stage = 'response' then elapsed_s end) / 3600.0 as response_h,
-        max(case when stage = 'resolve' then elapsed_s end) / 3600.0 as resolve_h,
-        max(case when stage = 'followup' then elapsed_s end) / 3600.0 as followup_h,
+        cast(max(case when stage = 'response' then elapsed_s end) as double) / 3600 as response_h,
+        cast(max(case when stage = 'resolve' then elapsed_s end) as double) / 3600 as resolve_h,
+        cast(max(case when stage = 'followup' then elapsed_s end) as double) / 3600 as followup_h,
         bool_or(stage = 'response' and breached) as response_breached,
         bool_or(stage = 'resolve' and breached) as resolve_breached,
         bool_or(stage = 'followup' and breached) as followup_breached,
