@@ -1,19 +1,29 @@
 -- grain: no rows. Value parsers shared by the staging models: each takes the text of one cell as
 -- exported and returns the typed value, or NULL when the text cannot be read (the staging model then
 -- sets the row aside with its reason). Forms accepted are those of ../shared/spec/exports.md.
+--
+-- Speed: a province exports tens of millions of bill rows, and every parser runs once per cell.
+-- Each parser therefore first tries the one form exports almost always use (a single strptime
+-- format or a plain cast, no regular expression) and falls back to the full list only for the
+-- cells that form does not read: coalesce() evaluates its second argument only for the rows whose
+-- first is NULL. The fast form is always the first form the full list tries, on the same text, so
+-- the value is the same either way (strptime and casts ignore surrounding spaces, as trim does).
 
 create or replace macro kam_text(s) as nullif(trim(s), '');
 
 -- a date followed by HH:MM or HH:MM:SS
-create or replace macro kam_date_time(s) as
+create or replace macro kam_date_time_all(s) as
     try_strptime(kam_text(s), [
         '%Y-%m-%d %H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y%m%d %H:%M:%S', '%Y.%m.%d %H:%M:%S',
         '%Y-%m-%d %H:%M', '%Y/%m/%d %H:%M', '%Y%m%d %H:%M', '%Y.%m.%d %H:%M',
         '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S.%f']);
+create or replace macro kam_date_time(s) as
+    coalesce(try_strptime(s, '%Y-%m-%d %H:%M:%S'), kam_date_time_all(s));
 
 -- 2026-06-03, 2026/6/3, 20260603, 2026.06.03 (spreadsheets add a 00:00:00 time: forgiven)
 create or replace macro kam_date(s) as
-    cast(coalesce(try_strptime(kam_text(s), ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y.%m.%d']),
+    cast(coalesce(try_strptime(s, '%Y-%m-%d'),
+                  try_strptime(kam_text(s), ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y.%m.%d']),
                   kam_date_time(s)) as date);
 
 -- a timestamp as above; a bare date is taken at 00:00
@@ -23,17 +33,23 @@ create or replace macro kam_timestamp(s) as
 
 -- 202606, 2026-06, 2026/06, 2026年6月 → the first day of the month
 create or replace macro kam_month(s) as
-    cast(try_strptime(
-        regexp_replace(regexp_replace(kam_text(s), '^(\d{4})年(\d{1,2})月$', '\1-\2'), '[/]', '-'),
-        ['%Y%m', '%Y-%m']) as date);
+    cast(coalesce(
+        try_strptime(s, '%Y%m'),
+        try_strptime(
+            regexp_replace(regexp_replace(kam_text(s), '^(\d{4})年(\d{1,2})月$', '\1-\2'), '[/]', '-'),
+            ['%Y%m', '%Y-%m'])) as date);
 
 -- 1234.5, 1,234.50, ¥1234.50, ￥1,234.50, -12.00 (adjustments are valid)
 create or replace macro kam_amount(s) as
-    try_cast(regexp_replace(kam_text(s), '[,¥￥\s]', '', 'g') as decimal(18, 2));
+    coalesce(try_cast(s as decimal(18, 2)),
+             try_cast(regexp_replace(kam_text(s), '[,¥￥\s]', '', 'g') as decimal(18, 2)));
 
 -- integers written as 3 or 3.0 (spreadsheets turn numbers into floats)
 create or replace macro kam_int(s) as
     try_cast(regexp_replace(kam_text(s), '\.0+$', '') as integer);
+
+-- Enumerations: a cell already holding the code (the usual case) is the code; anything else
+-- (Chinese labels, other case, spaces) goes through the full table of spellings.
 
 create or replace macro kam_star_level(s) as
     case
@@ -44,74 +60,92 @@ create or replace macro kam_star_level(s) as
     end;
 
 create or replace macro kam_mgmt_model(s) as
+    case when s in ('support', 'parallel', 'vertical') then s else
     case lower(kam_text(s))
-        when 'support' then 'support' when '支撑式' then 'support'
-        when 'parallel' then 'parallel' when '并列式' then 'parallel'
-        when 'vertical' then 'vertical' when '垂直式' then 'vertical'
+            when 'support' then 'support' when '支撑式' then 'support'
+            when 'parallel' then 'parallel' when '并列式' then 'parallel'
+            when 'vertical' then 'vertical' when '垂直式' then 'vertical'
+        end
     end;
 
 create or replace macro kam_employment(s) as
+    case when s in ('staff', 'outsourced') then s else
     case lower(kam_text(s))
-        when 'staff' then 'staff' when '正式' then 'staff'
-        when 'outsourced' then 'outsourced' when '社会化' then 'outsourced' when '外包' then 'outsourced'
+            when 'staff' then 'staff' when '正式' then 'staff'
+            when 'outsourced' then 'outsourced' when '社会化' then 'outsourced' when '外包' then 'outsourced'
+        end
     end;
 
 create or replace macro kam_sector(s) as
+    case when s in ('government', 'enterprise') then s else
     case lower(kam_text(s))
-        when 'government' then 'government' when '政府' then 'government'
-        when 'enterprise' then 'enterprise' when '企业' then 'enterprise'
+            when 'government' then 'government' when '政府' then 'government'
+            when 'enterprise' then 'enterprise' when '企业' then 'enterprise'
+        end
     end;
 
 create or replace macro kam_class(s) as
+    case when s in ('A', 'B', 'C') then s else
     case upper(replace(kam_text(s), '类', ''))
-        when 'A' then 'A' when 'B' then 'B' when 'C' then 'C'
+            when 'A' then 'A' when 'B' then 'B' when 'C' then 'C'
+        end
     end;
 
 create or replace macro kam_vip_tier(s) as
+    case when s in ('diamond', 'gold', 'silver', 'vip', 'none') then s else
     case lower(kam_text(s))
-        when 'diamond' then 'diamond' when '钻石卡' then 'diamond'
-        when 'gold' then 'gold' when '金卡' then 'gold'
-        when 'silver' then 'silver' when '银卡' then 'silver'
-        when 'vip' then 'vip' when '贵宾卡' then 'vip'
-        when 'none' then 'none' when '无' then 'none' when '普通' then 'none'
+            when 'diamond' then 'diamond' when '钻石卡' then 'diamond'
+            when 'gold' then 'gold' when '金卡' then 'gold'
+            when 'silver' then 'silver' when '银卡' then 'silver'
+            when 'vip' then 'vip' when '贵宾卡' then 'vip'
+            when 'none' then 'none' when '无' then 'none' when '普通' then 'none'
+        end
     end;
 
 create or replace macro kam_fee_item(s) as
+    case when s in ('voice', 'data', 'sms', 'line', 'fixed', 'vnet', 'conference', 'ict', 'other') then s else
     case lower(kam_text(s))
-        when 'voice' then 'voice' when '语音' then 'voice'
-        when 'data' then 'data' when '流量' then 'data' when '数据' then 'data'
-        when 'sms' then 'sms' when '短信' then 'sms'
-        when 'line' then 'line' when '专线' then 'line'
-        when 'fixed' then 'fixed' when '固话' then 'fixed'
-        when 'vnet' then 'vnet' when '集团v网' then 'vnet' when '短号' then 'vnet'
-        when 'conference' then 'conference' when '会议电话' then 'conference'
-        when 'ict' then 'ict' when '信息化' then 'ict' when 'ict' then 'ict' when '信息化/ict' then 'ict'
-        when 'other' then 'other' when '其他' then 'other'
+            when 'voice' then 'voice' when '语音' then 'voice'
+            when 'data' then 'data' when '流量' then 'data' when '数据' then 'data'
+            when 'sms' then 'sms' when '短信' then 'sms'
+            when 'line' then 'line' when '专线' then 'line'
+            when 'fixed' then 'fixed' when '固话' then 'fixed'
+            when 'vnet' then 'vnet' when '集团v网' then 'vnet' when '短号' then 'vnet'
+            when 'conference' then 'conference' when '会议电话' then 'conference'
+            when 'ict' then 'ict' when '信息化' then 'ict' when 'ict' then 'ict' when '信息化/ict' then 'ict'
+            when 'other' then 'other' when '其他' then 'other'
+        end
     end;
 
 create or replace macro kam_visit_kind(s) as
+    case when s in ('visit', 'received', 'care') then s else
     case lower(kam_text(s))
-        when 'visit' then 'visit' when '走访' then 'visit'
-        when 'received' then 'received' when '来访' then 'received'
-        when 'care' then 'care' when '关怀' then 'care' when '友情服务' then 'care'
+            when 'visit' then 'visit' when '走访' then 'visit'
+            when 'received' then 'received' when '来访' then 'received'
+            when 'care' then 'care' when '关怀' then 'care' when '友情服务' then 'care'
+        end
     end;
 
 create or replace macro kam_theme(s) as
+    case when s in ('reward', 'communicate', 'upgrade', 'optimize') then s else
     case lower(kam_text(s))
-        when 'reward' then 'reward' when '回馈' then 'reward'
-        when 'communicate' then 'communicate' when '沟通' then 'communicate'
-        when 'upgrade' then 'upgrade' when '提升' then 'upgrade'
-        when 'optimize' then 'optimize' when '优化' then 'optimize'
+            when 'reward' then 'reward' when '回馈' then 'reward'
+            when 'communicate' then 'communicate' when '沟通' then 'communicate'
+            when 'upgrade' then 'upgrade' when '提升' then 'upgrade'
+            when 'optimize' then 'optimize' when '优化' then 'optimize'
+        end
     end;
 
 create or replace macro kam_category(s) as
+    case when s in ('billing', 'attitude', 'network', 'provisioning', 'fault', 'other') then s else
     case lower(kam_text(s))
-        when 'billing' then 'billing' when '计费差错' then 'billing'
-        when 'attitude' then 'attitude' when '服务态度' then 'attitude'
-        when 'network' then 'network' when '网络质量' then 'network'
-        when 'provisioning' then 'provisioning' when '业务开通' then 'provisioning'
-        when 'fault' then 'fault' when '故障' then 'fault'
-        when 'other' then 'other' when '其他' then 'other'
+            when 'billing' then 'billing' when '计费差错' then 'billing'
+            when 'attitude' then 'attitude' when '服务态度' then 'attitude'
+            when 'network' then 'network' when '网络质量' then 'network'
+            when 'provisioning' then 'provisioning' when '业务开通' then 'provisioning'
+            when 'fault' then 'fault' when '故障' then 'fault'
+            when 'other' then 'other' when '其他' then 'other'
+        end
     end;
 
 create or replace macro kam_severity(s) as
@@ -121,11 +155,13 @@ create or replace macro kam_severity(s) as
     end;
 
 create or replace macro kam_channel(s) as
+    case when s in ('hotline', 'manager', 'store', 'online') then s else
     case lower(kam_text(s))
-        when 'hotline' then 'hotline' when '热线' then 'hotline'
-        when 'manager' then 'manager' when '客户经理' then 'manager'
-        when 'store' then 'store' when '营业厅' then 'store'
-        when 'online' then 'online' when '网上' then 'online'
+            when 'hotline' then 'hotline' when '热线' then 'hotline'
+            when 'manager' then 'manager' when '客户经理' then 'manager'
+            when 'store' then 'store' when '营业厅' then 'store'
+            when 'online' then 'online' when '网上' then 'online'
+        end
     end;
 
 -- The first rule a row breaks, as {column, reason, value}; NULL when it breaks none.
@@ -133,13 +169,19 @@ create or replace macro kam_channel(s) as
 create or replace macro kam_first_failure(checks) as
     list_filter(checks, lambda c: c is not null)[1];
 
+-- The same as kam_first_failure([...]) written as coalesce(c1, c2, ...): the staging models use
+-- coalesce, which builds no list per row and stops at the first rule broken.
+
 -- One rule on one cell: `ok` false → the cell's failure, else NULL.
 create or replace macro kam_rule(col, reason, raw, ok) as
     case when not coalesce(ok, false) then {'column': col, 'reason': reason, 'value': raw} end;
 
 -- The usual rules of a typed cell: required and present, and readable when present.
+-- (A parsed value is never NULL for a present cell that reads, so the usual row stops at the first test.)
 create or replace macro kam_cell(col, raw, parsed, required, bad_reason) as
     case
-        when kam_text(raw) is null and required then {'column': col, 'reason': 'required', 'value': raw}
-        when kam_text(raw) is not null and parsed is null then {'column': col, 'reason': bad_reason, 'value': raw}
+        when parsed is not null then null
+        when kam_text(raw) is null then
+            case when required then {'column': col, 'reason': 'required', 'value': raw} end
+        else {'column': col, 'reason': bad_reason, 'value': raw}
     end;

@@ -1,11 +1,12 @@
 -- grain: one row per ticket row read from the complaint (red channel) exports; `_failure` names the
 -- first rule the row breaks (NULL when it breaks none). No time is before created_at, and a
 -- follow-up is never before the resolution.
+-- `_row` is the row as exported (text cells, file, line), kept for the rows set aside.
 with
 source as ( select * from raw_complaints ),
 typed as (
     select
-        _file, _line,
+        _file, _line, _row,
         kam_text(ticket_id) as ticket_id,
         kam_text(group_id) as group_id,
         kam_text(subscriber_id) as subscriber_id,
@@ -32,7 +33,7 @@ typed as (
 checked as (
     select
         ----------  ids
-        _file, _line, ticket_id, group_id, subscriber_id,
+        _file, _line, _row, ticket_id, group_id, subscriber_id,
         ----------  ticket
         category, severity, channel,
         ----------  times
@@ -40,7 +41,7 @@ checked as (
         ----------  outcome
         satisfaction,
         ----------  rules
-        kam_first_failure([
+        coalesce(
             kam_cell('ticket_id', raw_ticket_id, ticket_id, true, 'required'),
             kam_cell('group_id', raw_group_id, group_id, true, 'required'),
             kam_cell('category', raw_category, category, true, 'bad_enum'),
@@ -61,7 +62,7 @@ checked as (
             kam_rule('followup_at', 'time_order', raw_followup_at,
                      followup_at is null or (followup_at >= created_at
                                              and (resolved_at is null or followup_at >= resolved_at)))
-        ]) as _failure
+        ) as _failure
     from typed
 ),
 final as ( select * from checked )

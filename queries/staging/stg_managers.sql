@@ -1,10 +1,11 @@
 -- grain: one row per manager row read from the managers export files; `_failure` names the first
 -- rule the row breaks (NULL when it breaks none).
+-- `_row` is the row as exported (text cells, file, line), kept for the rows set aside.
 with
 source as ( select * from raw_managers ),
 typed as (
     select
-        _file, _line,
+        _file, _line, _row,
         ----------  ids
         kam_text(manager_id) as manager_id,
         kam_text(branch_id) as branch_id,
@@ -16,7 +17,7 @@ typed as (
         kam_date(hire_date) as hire_date,
         kam_date(leave_date) as leave_date,
         ----------  rules
-        kam_first_failure([
+        coalesce(
             kam_cell('manager_id', manager_id, kam_text(manager_id), true, 'required'),
             kam_cell('manager_name', manager_name, kam_text(manager_name), true, 'required'),
             kam_cell('branch_id', branch_id, kam_text(branch_id), true, 'required'),
@@ -28,7 +29,7 @@ typed as (
             kam_rule('leave_date', 'time_order', leave_date,
                      kam_date(leave_date) is null or kam_date(hire_date) is null
                      or kam_date(leave_date) >= kam_date(hire_date))
-        ]) as _failure
+        ) as _failure
     from source
 ),
 final as ( select * from typed )

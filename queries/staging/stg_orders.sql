@@ -1,10 +1,11 @@
 -- grain: one row per order row read from the order (green channel) exports; `_failure` names the
 -- first rule the row breaks (NULL when it breaks none). Stages must be reached in order.
+-- `_row` is the row as exported (text cells, file, line), kept for the rows set aside.
 with
 source as ( select * from raw_orders ),
 typed as (
     select
-        _file, _line,
+        _file, _line, _row,
         kam_text(order_id) as order_id,
         kam_text(group_id) as group_id,
         kam_text(manager_id) as manager_id,
@@ -30,13 +31,13 @@ typed as (
 checked as (
     select
         ----------  ids
-        _file, _line, order_id, group_id, manager_id,
+        _file, _line, _row, order_id, group_id, manager_id,
         ----------  order
         product, monthly_value,
         ----------  stage times
         visited_at, handled_at, contracted_at, built_at, activated_at,
         ----------  rules
-        kam_first_failure([
+        coalesce(
             kam_cell('order_id', raw_order_id, order_id, true, 'required'),
             kam_cell('group_id', raw_group_id, group_id, true, 'required'),
             kam_cell('manager_id', raw_manager_id, manager_id, true, 'required'),
@@ -56,7 +57,7 @@ checked as (
                      built_at is null or (contracted_at is not null and built_at >= contracted_at)),
             kam_rule('activated_at', 'stage_order', raw_activated_at,
                      activated_at is null or (built_at is not null and activated_at >= built_at))
-        ]) as _failure
+        ) as _failure
     from typed
 ),
 final as ( select * from checked )
