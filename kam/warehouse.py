@@ -42,6 +42,7 @@ import numpy as np
 
 from kam.readers import (ExportFile, FileRead, UnreadableFile, csv_malformed, csv_source, discover,
                          is_text, load_csv, open_csv, read_file)
+from kam.fmt import mask_text
 from kam.schema import DATASETS, Dataset
 from kam.sql import QUERIES_DIR, load_sql, mart_order
 
@@ -162,7 +163,7 @@ def refresh(folder: Path, progress: Progress | None = None,
             _delete(new_file)
             if isinstance(exc, RefreshFailed):
                 raise
-            raise RefreshFailed(f"refresh failed, previous data kept: {exc}") from exc
+            raise RefreshFailed(f"refresh failed, previous data kept: {mask_text(str(exc))}") from exc
         _publish(folder, new_file)
         _prune(folder, keep={new_file.name})
         say(f"published {new_file.name}")
@@ -369,7 +370,9 @@ def _parse_job(con, job: _Job, n: int, workdir: Path, turn: _Turns):
                 raise  # our SQL is wrong, not the file: the refresh fails
             cur.execute("rollback")
             turn.wait(n)
-            return None, None, str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__
+            # The reason is shown to every viewer of the data page and kept in the manifest: a
+            # reader's message may quote a cell, so mobile numbers in it are masked here, once.
+            return None, None, mask_text(str(exc).splitlines()[0][:500]) if str(exc) else type(exc).__name__
         ds = job.export.dataset
         check = (_key_signature(ds, [(job.export.name, job.digest)]),
                  _repeated_hashes(cur, ds, [job.export.name]))
