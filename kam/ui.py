@@ -6,6 +6,7 @@ warehouse); pages read it with `ctx()` and describe their screen with the helper
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import sys
 from dataclasses import dataclass, field
@@ -159,7 +160,9 @@ def show_table(context: Context, frame: pd.DataFrame, name: str, *, column_confi
     stem = f"{name}_{context.period.label if context.period else 'all'}"
     left.download_button(context.t("app.download_csv"), to_csv_bytes(frame, see_phones),
                          file_name=f"{stem}.csv", mime="text/csv", key=f"{key or name}_csv")
-    right.download_button(context.t("app.download_xlsx"), to_xlsx_bytes(frame, see_phones),
+    # The workbook is written only when asked for: for a list of tens of thousands of rows it takes
+    # seconds, which every run of the page would otherwise pay (docs/benchmarks.md, pages at L).
+    right.download_button(context.t("app.download_xlsx"), functools.partial(to_xlsx_bytes, frame, see_phones),
                           file_name=f"{stem}.xlsx", key=f"{key or name}_xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return event
