@@ -47,5 +47,6 @@ test: setup-test
 test-fast: setup-test
 	$(BIN)/python -m pytest -m "not browser"
 
+BENCH_SCALES ?= S,M,L
 bench: setup-test
-	$(BIN)/python -m kam.bench
+	$(BIN)/python -m kam.bench --scales $(BENCH_SCALES)
