@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field, fields
 
 import pandas as pd
 
+from kam.i18n import t
 from kam.period import Period, add_months
 from kam.query import EVERYONE, Scope, Warehouse
 from kam.settings import CLASSES, STAR_FOR_CLASS, Settings
@@ -72,9 +73,18 @@ def calculate(groups: float, avg_members: float, cls: str, settings: Settings) -
 # ------------------------------------------------------------------------ levers
 
 class LeverError(ValueError):
-    """A lever value the model cannot use; the message names the lever."""
+    """A lever value the model cannot use; the message names the lever.
 
+    `key` and `params` let a page say it in the viewer's language (planning.lever_error.<key>);
+    str() is the English text, for the command line and logs.
+    """
 
+    def __init__(self, key: str, **params: object):
+        self.key, self.params = key, params
+        super().__init__(t(f"planning.lever_error.{key}", "en", **params))
+
+    def in_language(self, lang: str) -> str:
+        return t(f"planning.lever_error.{self.key}", lang, **self.params)
 
 
 @dataclass
@@ -122,27 +132,27 @@ class Levers:
         """Raise LeverError naming the first lever out of range."""
         for c, g in self.group_growth.items():
             if not g >= -1:
-                raise LeverError(f"group_growth.{c} must be ≥ -1, got {g}")
+                raise LeverError("group_growth", cls=c, value=g)
         if not self.member_growth >= -1:
-            raise LeverError(f"member_growth must be ≥ -1, got {self.member_growth}")
+            raise LeverError("member_growth", value=self.member_growth)
         out_of: dict[str, float] = {}
         for key, share in self.moves.items():
             src, _, dst = key.partition(">")
             if src not in CLASSES or dst not in CLASSES or src == dst:
-                raise LeverError(f"moves.{key} is not a move between two classes (like B>A)")
+                raise LeverError("move_classes", move=key)
             if not 0 <= share <= 1:
-                raise LeverError(f"moves.{key} must be a share from 0 to 1, got {share}")
+                raise LeverError("move_share", move=key, value=share)
             out_of[src] = out_of.get(src, 0.0) + share
         for src, total in out_of.items():
             if total > 1 + 1e-9:
-                raise LeverError(f"moves out of class {src} add up to {total:.2f}, more than all its groups")
+                raise LeverError("moves_total", cls=src, total=f"{total:.0%}")
         for c, v in self.visits_per_quarter.items():
             if not v > 0:
-                raise LeverError(f"visits_per_quarter.{c} must be above 0, got {v}")
+                raise LeverError("visits", cls=c, value=v)
         if not 0 <= self.attrition_per_year <= 1:
-            raise LeverError(f"attrition_per_year must be from 0 to 1, got {self.attrition_per_year}")
+            raise LeverError("attrition", value=self.attrition_per_year)
         if self.months_to_hire < 0 or self.horizon_months < 1:
-            raise LeverError("months_to_hire must be ≥ 0 and horizon_months ≥ 1")
+            raise LeverError("months")
 
     def settings_for(self, settings: Settings) -> Settings:
         """The settings with this scenario's capacity table (checked as settings.toml is: SettingsError names

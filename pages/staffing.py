@@ -137,7 +137,8 @@ with whatif_tab:
         base_case = sf.project(base, sf.Levers.defaults(settings), settings)
         scenario = sf.project(base, levers, settings)
     except (sf.LeverError, SettingsError) as exc:
-        st.error(c.t("planning.bad_lever", error=str(exc)))
+        reason = exc.in_language(c.lang) if isinstance(exc, sf.LeverError) else str(exc)
+        st.error(c.t("planning.bad_lever", error=reason))
         levers = None
     if levers is not None:
         st.markdown(f"**{c.t('planning.compare')}**")

@@ -169,3 +169,15 @@ def test_every_label_a_page_names_exists_in_both_languages(page):
     assert len(keys) > 10
     missing = sorted(f"{lang} {k}" for k in keys for lang in ("zh", "en") if t(k, lang) == k)
     assert not missing
+
+
+@pytest.mark.parametrize("lang,said", [("zh", "B类集团的调出比例合计 120%，超过了该类全部集团"),
+                                       ("en", "moves out of class B add up to 120%, more than all its groups")])
+def test_a_scenario_that_cannot_be_computed_says_why_in_the_viewers_language(app_folder, lang, said):
+    # 70 % of the B groups to A and 50 % to C: 120 % of them would leave class B
+    scenarios.save(app_folder, "staffing", "too many moves", {"moves": {"B>A": 0.7, "B>C": 0.5}})
+    at = run_page(lang, "staffing")
+    at.selectbox(key="staffing_open").set_value("too many moves").run()
+    assert not at.exception, at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert label("planning.bad_lever", lang, error=said) in errors
