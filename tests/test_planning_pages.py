@@ -98,6 +98,10 @@ def test_rebalancing_proposal_on_the_page(app_folder):
     assert shown["Groups still without a fitting manager"] == "34"
     assert shown["Managers over capacity before"] == "2"
     assert shown["Managers over capacity after"] == "0"
+    # each group in the proposal links to its profile
+    moves = next(df.value for df in at.dataframe if "Group" in df.value.columns and len(df.value) == 37)
+    links = moves[label("column.profile", "en")]
+    assert list(links) == ["/group_profile?group=" + g for g in moves[label("column.group_id", "en")]]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
