@@ -118,4 +118,5 @@ for section, file_name, title_key, icon in PAGES:
     if (PAGES_DIR / file_name).exists() and viewer.may_open(stem):
         page = st.Page(f"pages/{file_name}", title=t(title_key, lang), icon=icon, url_path=stem)
         sections.setdefault(t(f"app.section.{section}", lang), []).append(page)
-st.navigation(sections).run()
+# Every page listed: a collapsed menu would end in Streamlit's own "View N more", in English only.
+st.navigation(sections, expanded=True).run()

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from kam.auth import LOCAL_VIEWER, Viewer, role_file
+from kam.axes import localise_number_axes
 from kam.downloads import to_csv_bytes, to_xlsx_bytes
 from kam.fmt import mask_frame
 from kam.i18n import t
@@ -166,6 +167,11 @@ def show_table(context: Context, frame: pd.DataFrame, name: str, *, column_confi
                           file_name=f"{stem}.xlsx", key=f"{key or name}_xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return event
+
+
+def plot(context: Context, fig, key: str, where=None) -> None:
+    """A plotly chart whose axes read in the viewer's language (kam.axes: 20万, not 200k, in Chinese)."""
+    (where or st).plotly_chart(localise_number_axes(fig, context.lang), key=key)
 
 
 def column_formats(frame: pd.DataFrame, *, rates=(), money=(), decimals=(), links: dict | None = None,

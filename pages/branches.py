@@ -59,7 +59,7 @@ def kpi_chart(kpi: str, frame: pd.DataFrame, key: str) -> None:
             value=shown(total[reference], kind)))
     fig.update_layout(title=c.t(f"column.{kpi}"), height=100 + 22 * len(data), margin={"t": 60, "b": 10, "l": 10,
                       "r": 10}, xaxis_tickformat=".0%" if kind == "rate" else None)
-    st.plotly_chart(fig, key=key)
+    ui.plot(c, fig, key)
 
 
 focus = st.query_params.get("kpi")
@@ -100,7 +100,7 @@ if trends_tab.open:
         fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
         fig.update_xaxes(type="category")
         fig.update_layout(height=220 * ((trend.branch_id.nunique() + 3) // 4), margin={"t": 30, "b": 10})
-        st.plotly_chart(fig, key="branches_trend_chart")
+        ui.plot(c, fig, "branches_trend_chart")
         st.caption(c.t("customers.branches.no_visit_trend"))
 
 # ---------------------------------------------------------------- two or more branches side by side
@@ -120,7 +120,7 @@ if side_tab.open:
                                     hovertemplate="%{x}: %{y:.2%}<extra>" + r.branch_name + "</extra>")
                              for r in side.itertuples()])
             fig.update_layout(barmode="group", height=320, yaxis_tickformat=".0%", margin={"t": 20, "b": 10})
-            st.plotly_chart(fig, key="branches_side_chart")
+            ui.plot(c, fig, "branches_side_chart")
             ui.show_table(c, side, "branches_side_by_side", column_config=formats(side), key="branches_side_table")
 
 # ---------------------------------------------------------------- drill from a branch to its managers and groups

@@ -44,7 +44,7 @@ def class_bars(frame: pd.DataFrame, x: str, y: str, key: str, money: bool = Fals
     fig.update_traces(hovertemplate="%{x} · %{fullData.name}<br>" + c.t(f"column.{y}") + ": "
                       + ("¥%{y:,.2f}" if money else "%{y:,}") + "<extra></extra>")
     fig.update_layout(height=320, margin={"t": 20, "b": 10}, legend={"orientation": "h"})
-    st.plotly_chart(fig, key=key)
+    ui.plot(c, fig, key)
 
 
 VIEWS = {"distribution": "distribution", "pareto": "pareto", "upgrade": "suggested", "downgrade": "suggested",
@@ -72,7 +72,7 @@ if tabs["distribution"].open:
                                hovertemplate="%{label}<br>" + c.t("column.revenue") + ": ¥%{value:,.2f}<br>"
                                              + c.t("column.revenue_share") + ": %{percent}<extra></extra>"))
         fig.update_layout(height=300, margin={"t": 20, "b": 10}, title=c.t("column.revenue_share"))
-        st.plotly_chart(fig, key="classes_share_chart")
+        ui.plot(c, fig, "classes_share_chart")
         table(mix, "class_mix")
         table(report, "classes")
 
@@ -97,7 +97,7 @@ if tabs["pareto"].open:
                                                                    share=fmt_pct(pareto.top20_share)))
         fig.update_layout(height=360, margin={"t": 20, "b": 10}, xaxis_tickformat=".0%", yaxis_tickformat=".0%",
                           xaxis_title=c.t("column.group_share"), yaxis_title=c.t("column.cumulative_share"))
-        st.plotly_chart(fig, key="classes_pareto_chart")
+        ui.plot(c, fig, "classes_pareto_chart")
         table(pd.DataFrame([pareto]), "pareto")
         table(curve, "pareto_curve")
 
@@ -126,7 +126,7 @@ if tabs["suggested"].open:
                                                                              cls=c.t(f"class.{cls}"),
                                                                              value=f"¥{threshold:,.0f}"))
         fig.update_layout(height=360, margin={"t": 20, "b": 10}, yaxis_type="log")
-        st.plotly_chart(fig, key="classes_suggested_chart")
+        ui.plot(c, fig, "classes_suggested_chart")
         picked = suggested[suggested.class_move == (move or "upgrade")]
         table(picked, f"class_{move or 'upgrade'}", class_move="customers.classes.move")
 
@@ -145,7 +145,7 @@ if tabs["migration"].open:
                                        hovertemplate=c.t("customers.classes.migration_hover") + "<extra></extra>"))
             fig.update_layout(height=320, margin={"t": 20, "b": 10}, yaxis_autorange="reversed",
                               xaxis_title=c.t("customers.classes.now"), yaxis_title=c.t("customers.classes.before"))
-            st.plotly_chart(fig, key="classes_migration_chart")
+            ui.plot(c, fig, "classes_migration_chart")
             table(matrix, "migration", from_class="customers.classes.state")
 
 # ---------------------------------------------------------------- star fit and its misfits
@@ -160,7 +160,7 @@ if tabs["star_fit"].open:
                                 hovertemplate="%{x}<br>" + c.t(f"column.{col}") + ": %{y:,}<extra></extra>")
                          for col in ("fitting_groups", "misfit_groups", "unassigned_groups")])
         fig.update_layout(barmode="stack", height=300, margin={"t": 20, "b": 10}, legend={"orientation": "h"})
-        st.plotly_chart(fig, key="classes_star_fit_chart")
+        ui.plot(c, fig, "classes_star_fit_chart")
         table(fit, "star_fit")
         st.markdown(f"**{c.t('customers.classes.misfits')}**")
         table(c.query("pages/classes_misfits"), "misfits", fit_issue="customers.classes.fit_issue")
@@ -176,7 +176,7 @@ if tabs["members"].open:
         fig.update_traces(hovertemplate="%{x} · %{fullData.name}<br>" + c.t("column.members") + ": %{y:,}"
                                         "<extra></extra>")
         fig.update_layout(height=320, margin={"t": 20, "b": 10})
-        st.plotly_chart(fig, key="classes_vip_chart")
+        ui.plot(c, fig, "classes_vip_chart")
         table(vip, "vip_mix", vip_tier="vip_tier")
 
 # ---------------------------------------------------------------- industry and sector
@@ -203,7 +203,7 @@ if tabs["products"].open:
             text=[[fmt_pct(float(v)) for v in row] for row in grid.to_numpy()],
             hovertemplate="%{y} · %{x}<br>" + c.t("column.penetration") + ": %{z:.2%}<extra></extra>"))
         fig.update_layout(height=280, margin={"t": 20, "b": 10}, yaxis_autorange="reversed")
-        st.plotly_chart(fig, key="classes_penetration_chart")
+        ui.plot(c, fig, "classes_penetration_chart")
         table(pen, "penetration", fee_item="fee_item")
         st.markdown(f"**{c.t('customers.classes.cross_sell')}**")
         g1, g2 = st.columns(2)

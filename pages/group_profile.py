@@ -86,7 +86,7 @@ with revenue_tab:
     fig.update_traces(hovertemplate="%{x} · %{fullData.name}<br>" + c.t("column.revenue") + ": ¥%{y:,.2f}"
                                     "<extra></extra>")
     fig.update_layout(height=340, margin={"t": 20, "b": 10}, xaxis_type="category", legend={"orientation": "h"})
-    st.plotly_chart(fig, key="group_profile_fee_chart")
+    ui.plot(c, fig, "group_profile_fee_chart")
     table(fees.drop(columns=["month"]), "revenue", fee_item="fee_item")
 
 # ---------------------------------------------------------------- members and their churn
@@ -102,7 +102,7 @@ with members_tab:
                              + c.t("column.member_churn_rate") + ": %{customdata[0]:.2%}<extra></extra>")])
     fig.update_layout(height=320, margin={"t": 20, "b": 10}, xaxis_type="category", legend={"orientation": "h"},
                       yaxis2={"overlaying": "y", "side": "right", "showgrid": False})
-    st.plotly_chart(fig, key="group_profile_members_chart")
+    ui.plot(c, fig, "group_profile_members_chart")
     table(months.drop(columns=["month"]), "months", suggested_class="class")
     members = c.query("pages/group_profile_members", params)
     st.markdown(f"**{c.t('customers.profile.member_list', n=len(members))}**")

@@ -87,7 +87,7 @@ with trend_tab:
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], secondary_y=True, row=2, col=1)
     fig.update_layout(height=480, margin={"t": 20, "b": 10}, legend={"orientation": "h"})
     fig.update_yaxes(tickformat=",d", rangemode="tozero", secondary_y=True, row=1, col=1)
-    st.plotly_chart(fig, key="manager_profile_trend_chart")
+    ui.plot(c, fig, "manager_profile_trend_chart")
     ui.show_table(c, trend.drop(columns=["month_start"]), f"manager_{manager}_trend", key="manager_profile_trend",
                   column_config={c.t("column.member_churn_rate"): st.column_config.NumberColumn(format="percent"),
                                  c.t("column.visit_compliance"): st.column_config.NumberColumn(format="percent"),
@@ -122,7 +122,7 @@ with calendar_tab:
                       + ": %{customdata[2]}<br>%{customdata[3]}<extra></extra>"))
     fig.update_layout(height=300, margin={"t": 20, "b": 10}, xaxis_title=c.t("column.week_start"),
                       yaxis={"autorange": "reversed"})
-    st.plotly_chart(fig, key="manager_profile_calendar_chart")
+    ui.plot(c, fig, "manager_profile_calendar_chart")
     visits = ui.label_column(ui.label_column(c.query("pages/manager_profile_visits", params), "kind", "kind", c.lang),
                              "theme", "theme", c.lang)
     ui.show_table(c, ui.label_column(visits, "class", "class", c.lang), f"manager_{manager}_visits",

@@ -74,7 +74,7 @@ with score_tab:
             hovertemplate="%{customdata[1]} (%{customdata[0]})<br>" + c.t("column.score") + ": %{y:.2f}<br>"
                           + c.t("column.rank") + ": %{customdata[2]} / %{customdata[3]}<extra></extra>"))
     fig.update_layout(height=340, margin={"t": 20, "b": 10}, showlegend=False, yaxis_title=c.t("column.score"))
-    st.plotly_chart(fig, key="managers_score_chart")
+    ui.plot(c, fig, "managers_score_chart")
     columns = ["manager_id", "manager_name", "branch_id", "star_level", "employment", "score", "rank",
                "managers_in_star", "groups", "groups_a", "groups_b", "groups_c", "members", "revenue",
                "revenue_growth", "revenue_yoy", "member_churn_rate", "visit_compliance", "care_coverage",
@@ -118,7 +118,7 @@ with workload_tab:
                           + ": %{customdata[2]}–%{customdata[3]}<extra></extra>"))
     fig.update_layout(height=360, margin={"t": 20, "b": 10}, xaxis_title=c.t("column.avg_members"),
                       yaxis_title=c.t("column.groups"))
-    st.plotly_chart(fig, key="managers_workload_chart")
+    ui.plot(c, fig, "managers_workload_chart")
     work_cols = ["manager_id", "manager_name", "branch_id", "star_level", "groups", "avg_members", "capacity_low",
                  "capacity_high", "workload", "star_fit_rate", "misfit_groups"]
     order = {"over": 0, "within": 1, "under": 2}

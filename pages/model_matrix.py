@@ -75,8 +75,8 @@ if base_best != best:
 fig = go.Figure(go.Bar(x=[model_name[m] for m in MODELS], y=[totals[m] for m in MODELS],
                        marker_color=["#1f77b4" if m == best else "#aec7e8" for m in MODELS],
                        hovertemplate="%{x}: %{y:.4f}<extra></extra>"))
-st.plotly_chart(fig.update_layout(height=280, margin={"t": 20}, yaxis_range=[0, 5],
-                                  yaxis_title=c.t("metric.model_total.name")), key="model_matrix_chart")
+ui.plot(c, fig.update_layout(height=280, margin={"t": 20}, yaxis_range=[0, 5],
+                             yaxis_title=c.t("metric.model_total.name")), "model_matrix_chart")
 
 # ---------------------------------------------------------------- sensitivity
 st.subheader(c.t("metric.sensitivity.name"))

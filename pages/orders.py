@@ -42,7 +42,7 @@ def cycle_chart(frame, names, key):
                           + c.t("managers.orders.days") + "<extra></extra>"))
     fig.update_layout(height=360, margin={"t": 20, "b": 10}, barmode="group", legend={"orientation": "h"},
                       yaxis_title=c.t("managers.orders.days"))
-    st.plotly_chart(fig, key=key)
+    ui.plot(c, fig, key)
 
 
 funnel_tab, product_tab, manager_tab, stuck_tab = st.tabs(
@@ -62,7 +62,7 @@ with funnel_tab:
                       + c.t("column.median_days") + ": %{customdata[2]}<br>" + c.t("column.p90_days")
                       + ": %{customdata[3]}<extra></extra>"))
     fig.update_layout(height=360, margin={"t": 20, "b": 10})
-    st.plotly_chart(fig, key="orders_funnel_chart")
+    ui.plot(c, fig, "orders_funnel_chart")
     st.caption(c.t("managers.orders.funnel_help"))
     table = ui.label_column(funnel, "stage", "stage", c.lang)
     ui.show_table(c, table, "funnel", column_config=formats(table), key="orders_funnel")

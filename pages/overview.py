@@ -82,7 +82,7 @@ if moves.revenue_change.notna().any():
                           + ": ¥%{customdata[1]:,.2f}<extra></extra>"))
         fig.update_layout(height=120 + 24 * len(part), margin={"t": 30, "b": 10},
                           title=c.t(f"customers.overview.change_by_{dimension}"))
-        column.plotly_chart(fig, key=f"overview_change_{dimension}")
+        ui.plot(c, fig, f"overview_change_{dimension}", where=column)
     with st.expander(c.t("customers.overview.change_table")):
         ui.show_table(c, moves.drop(columns=["label"]), "revenue_change", key="overview_revenue_change",
                       column_config={c.t(f"column.{col}"): st.column_config.NumberColumn(format="¥%.2f")
@@ -140,7 +140,7 @@ for cls in ("A", "B", "C"):
                       + c.t("column.groups") + ": %{customdata[0]}<extra></extra>"))
 fig.update_layout(barmode="stack", height=360, margin={"t": 20, "b": 10}, yaxis_title=c.t("column.revenue"),
                   xaxis={"type": "category"}, legend={"orientation": "h"})
-st.plotly_chart(fig, key="overview_trend_chart")
+ui.plot(c, fig, "overview_trend_chart")
 
 # ---------------------------------------------------------------- the KPI table itself (kam report overview)
 st.subheader(c.t("customers.overview.table"))

@@ -47,7 +47,7 @@ def table(frame, name):
 
 def chart(fig, key, height=340, **layout):
     fig.update_layout(height=height, margin={"t": 20, "b": 10}, legend={"orientation": "h"}, **layout)
-    st.plotly_chart(fig, key=key)
+    ui.plot(c, fig, key)
 
 
 def rate_bars(frame, x, key, horizontal=False):

@@ -66,7 +66,7 @@ with now_tab:
                    delta_color=GAP_COLOUR[worst], delta_arrow="off", help=c.t("planning.total_help"))
     shown_class = st.segmented_control(c.t("column.class"), CLASSES, format_func=lambda k: c.t(f"class.{k}"),
                                        default="A", key="staffing_chart_class") or "A"
-    st.plotly_chart(needed_chart(base.report[base.report["class"] == shown_class]), key="staffing_now_chart")
+    ui.plot(c, needed_chart(base.report[base.report["class"] == shown_class]), "staffing_now_chart")
     ui.show_table(c, labelled(base.report), "staffing", key="staffing_table")
     st.markdown(f"**{c.t('planning.province_total')}**")
     ui.show_table(c, labelled(total), "staffing_total", key="staffing_total_table")
@@ -160,9 +160,9 @@ with whatif_tab:
                          marker_color=["#d62728" if d > 0 else "#2ca02c" for d in delta],
                          hovertemplate="%{x}<br>" + c.t("planning.base") + ": %{customdata[0]}<br>"
                                        + c.t("planning.scenario") + ": %{customdata[1]}<br>Δ %{y:+d}<extra></extra>")
-            st.plotly_chart(go.Figure(bar).update_layout(height=300, margin={"t": 20},
-                                                         yaxis_title=c.t("column.delta_required_high")),
-                            key="staffing_delta_chart")
+            ui.plot(c, go.Figure(bar).update_layout(height=300, margin={"t": 20},
+                                                    yaxis_title=c.t("column.delta_required_high")),
+                    "staffing_delta_chart")
         if not changed.empty and st.toggle(c.t("planning.only_changed"), value=True, key="staffing_only_changed"):
             compared = changed
         ui.show_table(c, labelled(compared.drop(columns=["changed"])), "staffing_compare",
@@ -203,9 +203,9 @@ with rebalance_tab:
                                       hovertemplate="%{x}: %{y}<extra>" + c.t(f"column.{col}") + "</extra>")
                          for col, colour in (("load_before", "#9e9e9e"), ("load_after", "#1f77b4"))])
         fig.add_vline(x=1, line_dash="dot")
-        st.plotly_chart(fig.update_layout(barmode="overlay", height=300, margin={"t": 20},
-                                          xaxis_tickformat=".0%", xaxis_title=c.t("metric.staffing_load.name"),
-                                          yaxis_title=c.t("planning.managers")), key="staffing_load_chart")
+        ui.plot(c, fig.update_layout(barmode="overlay", height=300, margin={"t": 20},
+                                     xaxis_tickformat=".0%", xaxis_title=c.t("metric.staffing_load.name"),
+                                     yaxis_title=c.t("planning.managers")), "staffing_load_chart")
         ui.show_table(c, proposal.workload, "rebalance_workload", key="staffing_workload_table",
                       column_config=number_format(["load_before", "load_after"], "percent"))
 

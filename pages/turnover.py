@@ -31,7 +31,7 @@ with departures_tab:
                   "hovertemplate": "%{source.label} → %{target.label}: %{value} "
                                    + c.t("managers.turnover.groups_unit") + "<extra></extra>"}))
         fig.update_layout(height=max(300, 26 * len(nodes)), margin={"t": 20, "b": 10})
-        st.plotly_chart(fig, key="turnover_flows_chart")
+        ui.plot(c, fig, "turnover_flows_chart")
     departures = c.query("pages/turnover_departures")
     departures = ui.label_column(ui.label_column(departures, "outcome", "managers.outcome", c.lang),
                                  "employment", "employment", c.lang)
@@ -62,7 +62,7 @@ with effect_tab:
                                   + c.t("column.windows") + ": %{customdata[1]}<extra></extra>"))
             fig.update_layout(height=340, margin={"t": 40, "b": 10}, barmode="group", title=c.t(f"column.{column}"),
                               yaxis_tickformat=".1%", legend={"orientation": "h"})
-            box.plotly_chart(fig, key=f"turnover_{column}_chart")
+            ui.plot(c, fig, f"turnover_{column}_chart", where=box)
         table = ui.label_column(effect.drop(columns=["class_label"]), "cohort", "managers.cohort", c.lang)
         table["class"] = classes
         ui.show_table(c, table, "turnover_effect", key="turnover_effect", column_config={

@@ -32,7 +32,7 @@ def rate_bars(frame, x_labels, key):
                           "<extra></extra>"))
     fig.update_layout(height=320, margin={"t": 20, "b": 10}, barmode="group", yaxis_tickformat=".0%",
                       legend={"orientation": "h"})
-    st.plotly_chart(fig, key=key)
+    ui.plot(c, fig, key)
 
 
 compliance_tab, care_tab, overdue_tab = st.tabs(
@@ -77,7 +77,7 @@ with care_tab:
     fig.update_layout(height=360, margin={"t": 20, "b": 10}, barmode="stack", legend={"orientation": "h"},
                       yaxis_title=c.t("column.cared_groups"),
                       yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "rangemode": "tozero"})
-    st.plotly_chart(fig, key="visits_care_chart")
+    ui.plot(c, fig, "visits_care_chart")
     table = ui.label_column(quarters.drop(columns=["quarter_start"]), "quarter_theme", "theme", c.lang)
     ui.show_table(c, table, "visits_care", column_config=formats(table), key="visits_care")
 

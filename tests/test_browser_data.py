@@ -49,3 +49,17 @@ def test_the_excel_download_is_written_when_clicked_and_holds_the_tables_rows(ap
     assert len(cells) == len(rows) == len(DATASETS) + 1  # a header and one row per dataset
     assert cells[0] == rows[0]
     assert sorted(r[0] for r in cells[1:]) == sorted(r[0] for r in rows[1:])
+
+
+def test_the_sidebar_lists_every_page_in_chinese_without_a_view_more_link(app_url, page):
+    from kam import bench
+    from kam.i18n import t
+
+    page.goto(app_url + "/?lang=zh")
+    wait_for_app(page)
+    sidebar = page.locator("[data-testid='stSidebarNav']")
+    sidebar.wait_for(timeout=30_000)
+    text = sidebar.inner_text()
+    assert "View" not in text and "more" not in text, text
+    for stem in bench.page_stems():  # the pages app.py lists, in its order
+        assert t(f"page.{stem}", "zh") in text, stem
