@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -103,15 +104,25 @@ def format_ingest_report(report) -> str:
     if not frame.empty:
         frame["check"] = (frame.rows_read == frame.loaded + frame.set_aside + frame.superseded).map(
             {True: "adds up", False: "DOES NOT ADD UP"})
-        lines.append(frame.to_string(index=False))
+        lines.append(_table(frame))
     problems = [f for f in report.files if f.status in ("failed", "unknown")]
     if problems:
         lines += ["", "Files not loaded:"]
         lines += [f"  {f.file}: {f.error}" for f in problems]
     if report.reasons:
         lines += ["", "Rows set aside or superseded (dataset, file, reason, rows):"]
-        lines += [f"  {r['dataset']:<12} {r['file']:<28} {r['reason']:<18} {r['rows']:>6}" for r in report.reasons]
+        lines += [f"  {r['dataset']:<12} {_ljust(r['file'], 28)} {r['reason']:<18} {r['rows']:>6}"
+                  for r in report.reasons]
     return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives the text: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _ljust(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
 
 
 def cmd_report(args) -> int:
@@ -165,7 +176,13 @@ def render(frame: pd.DataFrame, fmt: str) -> str:
                           ensure_ascii=False, indent=1)
     if fmt == "csv":
         return out.to_csv(index=False).rstrip("\n")
-    return out.to_string(index=False) if not out.empty else "(no rows)"
+    return _table(out) if not out.empty else "(no rows)"
+
+
+def _table(frame: pd.DataFrame) -> str:
+    """A plain-text table whose columns line up in a terminal when cells hold Chinese."""
+    with pd.option_context("display.unicode.east_asian_width", True):
+        return frame.to_string(index=False)
 
 
 def _plain(value):

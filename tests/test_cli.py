@@ -45,3 +45,25 @@ def test_report_quality_as_json_has_the_contract_columns(base_folder, capsys):
 def test_report_rejects_an_unknown_name_and_a_bad_period(base_folder, capsys):
     assert main(["report", "nonsense", "--data", str(base_folder)]) == 2
     assert main(["report", "quality", "--data", str(base_folder), "--period", "2026-13"]) == 2
+
+
+def test_tables_line_up_in_a_terminal_when_names_are_chinese(sample_folder, capsys):
+    """A Chinese character is two columns wide: every column of the printed tables starts at one place."""
+    import unicodedata
+
+    def width(text):
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    assert main(["report", "branches", "--data", str(sample_folder), "--period", "2026-06"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(any(unicodedata.east_asian_width(ch) == "W" for ch in line) for line in lines)  # names in Chinese
+    assert len({width(line) for line in lines}) == 1, lines[:3]  # every row as wide as the header
+
+    from kam.cli import format_ingest_report
+    from kam.warehouse import IngestReport
+    report = IngestReport(folder=sample_folder, run_id="r", reasons=[
+        {"dataset": "managers", "file": "客户经理.csv", "reason": "bad_date", "rows": 1},
+        {"dataset": "billing", "file": "billing_202503.csv", "reason": "bad_enum", "rows": 2}])
+    reasons = format_ingest_report(report).splitlines()[-2:]
+    # the reason starts at the same terminal column on both lines: 2 + 12 + 1 + 28 + 1
+    assert [width(line[:line.index(r)]) for line, r in zip(reasons, ["bad_date", "bad_enum"])] == [44, 44]
