@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from kam.auth import LOCAL_VIEWER, Viewer, role_file
-from kam.axes import localise_number_axes
+from kam.charts import legend_above, localise_number_axes
 from kam.downloads import to_csv_bytes, to_xlsx_bytes
 from kam.fmt import mask_frame
 from kam.i18n import t
@@ -170,8 +170,8 @@ def show_table(context: Context, frame: pd.DataFrame, name: str, *, column_confi
 
 
 def plot(context: Context, fig, key: str, where=None) -> None:
-    """A plotly chart whose axes read in the viewer's language (kam.axes: 20万, not 200k, in Chinese)."""
-    (where or st).plotly_chart(localise_number_axes(fig, context.lang), key=key)
+    """A plotly chart whose axes read in the viewer's language (kam.charts: 20万, not 200k, in Chinese)."""
+    (where or st).plotly_chart(localise_number_axes(legend_above(fig), context.lang), key=key)
 
 
 def column_formats(frame: pd.DataFrame, *, rates=(), money=(), decimals=(), links: dict | None = None,
@@ -188,7 +188,7 @@ def column_formats(frame: pd.DataFrame, *, rates=(), money=(), decimals=(), link
         if col in rates:
             config[col] = st.column_config.NumberColumn(format="percent")
         elif col in money:
-            config[col] = st.column_config.NumberColumn(format="¥%.2f")
+            config[col] = st.column_config.NumberColumn(format="¥%,.2f")
         elif col in decimals:
             config[col] = st.column_config.NumberColumn(format="%.2f")
         elif col in links:

@@ -91,7 +91,7 @@ with trend_tab:
     ui.show_table(c, trend.drop(columns=["month_start"]), f"manager_{manager}_trend", key="manager_profile_trend",
                   column_config={c.t("column.member_churn_rate"): st.column_config.NumberColumn(format="percent"),
                                  c.t("column.visit_compliance"): st.column_config.NumberColumn(format="percent"),
-                                 c.t("column.revenue"): st.column_config.NumberColumn(format="¥%.2f")})
+                                 c.t("column.revenue"): st.column_config.NumberColumn(format="¥%,.2f")})
 
 # ---------------------------------------------------------------- the book
 with book_tab:
@@ -99,7 +99,7 @@ with book_tab:
     book = book[["group_link", *[k for k in book.columns if k not in ("group_link", "group_id")]]]
     ui.show_table(c, book, f"manager_{manager}_book", key="manager_profile_book",
                   column_config={c.t("column.group_link"): st.column_config.LinkColumn(display_text=r"group=(\w+)"),
-                                 c.t("column.revenue"): st.column_config.NumberColumn(format="¥%.2f")})
+                                 c.t("column.revenue"): st.column_config.NumberColumn(format="¥%,.2f")})
 
 # ---------------------------------------------------------------- visit calendar: weeks × weekdays
 with calendar_tab:

@@ -85,7 +85,7 @@ if moves.revenue_change.notna().any():
         ui.plot(c, fig, f"overview_change_{dimension}", where=column)
     with st.expander(c.t("customers.overview.change_table")):
         ui.show_table(c, moves.drop(columns=["label"]), "revenue_change", key="overview_revenue_change",
-                      column_config={c.t(f"column.{col}"): st.column_config.NumberColumn(format="¥%.2f")
+                      column_config={c.t(f"column.{col}"): st.column_config.NumberColumn(format="¥%,.2f")
                                      for col in ("revenue", "revenue_previous", "revenue_change")})
 
 # ---------------------------------------------------------------- alerts, each linking to its detail

@@ -68,7 +68,7 @@ with effect_tab:
         ui.show_table(c, table, "turnover_effect", key="turnover_effect", column_config={
             c.t("column.member_churn_6m"): st.column_config.NumberColumn(format="percent"),
             c.t("column.revenue_change"): st.column_config.NumberColumn(format="percent"),
-            c.t("column.revenue_before"): st.column_config.NumberColumn(format="¥%.2f"),
-            c.t("column.revenue_after"): st.column_config.NumberColumn(format="¥%.2f")})
+            c.t("column.revenue_before"): st.column_config.NumberColumn(format="¥%,.2f"),
+            c.t("column.revenue_after"): st.column_config.NumberColumn(format="¥%,.2f")})
 
 ui.definitions(c, "manager_departure", "turnover_effect", "member_churn_rate")

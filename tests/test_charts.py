@@ -1,4 +1,4 @@
-"""Chart axes in the viewer's language: 万/亿 in Chinese instead of Plotly's SI "k"/"M"."""
+"""Charts in the viewer's language: 万/亿 on axes in Chinese instead of Plotly's SI "k"/"M"; legends clear of labels."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,7 @@ import pytest
 from plotly.subplots import make_subplots
 from streamlit.testing.v1 import AppTest
 
-from kam.axes import localise_number_axes, nice_ticks
+from kam.charts import legend_above, localise_number_axes, nice_ticks, tick_labels
 
 
 @pytest.mark.parametrize("lo,hi,ticks", [
@@ -40,7 +40,7 @@ def test_stacked_bars_span_their_sums_and_hundred_millions_read_yi():
     localise_number_axes(fig, "zh")
     # GZ stacks to 1.5亿: the ticks reach it, from zero
     assert fig.layout.yaxis.tickvals[0] == 0 and fig.layout.yaxis.tickvals[-1] >= 150_000_000
-    assert fig.layout.yaxis.ticktext == ("0", "5,000万", "1亿", "1.5亿")
+    assert fig.layout.yaxis.ticktext == ("0", "0.5亿", "1亿", "1.5亿")
 
 
 def test_axes_with_their_own_format_dates_or_counts_keep_plotlys_ticks():
@@ -83,3 +83,23 @@ def test_the_overview_page_in_chinese_labels_its_revenue_change_in_wan(sample_fo
               for t in spec["layout"].get(axis, {}).get("ticktext") or []]
     assert any(label.endswith("万") for label in labels), labels
     assert not any(label.endswith(("k", "K", "M")) for label in labels), labels
+
+
+@pytest.mark.parametrize("ticks,labels", [
+    ([0, 2_500, 5_000, 7_500, 10_000], ["0", "0.25万", "0.5万", "0.75万", "1万"]),  # not "5,000" beside "1万"
+    ([0, 500, 1_000, 1_500], ["0", "500", "1,000", "1,500"]),                        # under 1万: plain
+    ([-20_000_000, 0, 20_000_000], ["-2,000万", "0", "2,000万"]),
+    ([100_000_000, 200_000_000], ["1亿", "2亿"]),
+])
+def test_an_axis_speaks_one_unit_chosen_by_its_largest_tick(ticks, labels):
+    assert tick_labels(ticks) == labels
+
+
+def test_a_horizontal_legend_goes_above_the_plot_unless_the_page_placed_it():
+    fig = legend_above(go.Figure(go.Bar(x=["2026-01"], y=[1])).update_layout(legend={"orientation": "h"},
+                                                                             margin={"t": 20}))
+    assert (fig.layout.legend.y, fig.layout.legend.yanchor, fig.layout.margin.t) == (1.02, "bottom", 40)
+    placed = legend_above(go.Figure().update_layout(legend={"orientation": "h", "y": 1.1}))
+    assert placed.layout.legend.y == 1.1
+    vertical = legend_above(go.Figure())
+    assert vertical.layout.legend.y is None

@@ -1,4 +1,9 @@
-"""Chart axes that read in the viewer's language.
+"""Charts that read in the viewer's language and keep their labels clear.
+
+Legends: a horizontal legend goes above the plot, not under it, where it covers tick labels that
+Plotly has turned aslant (months on a category axis).
+
+Axes:
 
 Plotly writes large tick values with SI suffixes ("800k", "1.2M"), which is English. In Chinese, an
 axis of numbers is labelled the way the rest of the app writes numbers: 20万, 1.5亿 (kam.fmt). Plotly
@@ -19,6 +24,15 @@ from kam.fmt import fmt_number
 TICKS = 6  # about how many ticks an axis gets
 _STEPS = (1, 2, 2.5, 5, 10)
 _STACKED = ("stack", "relative")
+_UNITS = ((100_000_000, "亿"), (10_000, "万"))
+
+
+def legend_above(fig: go.Figure) -> go.Figure:
+    """A horizontal legend that the page has not placed itself, moved above the plot."""
+    if fig.layout.legend.orientation == "h" and fig.layout.legend.y is None:
+        fig.update_layout(legend={"y": 1.02, "yanchor": "bottom", "x": 0, "xanchor": "left"},
+                          margin={"t": max(fig.layout.margin.t or 0, 40)})
+    return fig
 
 
 def localise_number_axes(fig: go.Figure, lang: str) -> go.Figure:
@@ -144,5 +158,20 @@ def _label(fig: go.Figure, axis: str, values: list[float]) -> None:
         return
     ticks = nice_ticks(float(lo), float(hi))
     if ticks:
-        fig.update_layout({axis: {"tickmode": "array", "tickvals": ticks,
-                                  "ticktext": [fmt_number(v, "zh") for v in ticks]}})
+        fig.update_layout({axis: {"tickmode": "array", "tickvals": ticks, "ticktext": tick_labels(ticks)}})
+
+
+def tick_labels(ticks: list[float]) -> list[str]:
+    """One unit for the whole axis, chosen by its largest tick: 0, 0.5万, 1万, 1.5万 — not 5,000 beside 1万."""
+    top = max(abs(v) for v in ticks)
+    size, unit = next(((s, u) for s, u in _UNITS if top >= s), (1, ""))
+    if not unit:
+        return [fmt_number(v, "zh") for v in ticks]
+    scaled = [v / size for v in ticks]
+    places = next(d for d in range(7) if all(abs(round(x, d) - x) < 1e-9 for x in scaled) or d == 6)
+    return ["0" if x == 0 else _strip_zeros(f"{x:,.{places}f}") + unit for x in scaled]
+
+
+def _strip_zeros(text: str) -> str:
+    """"1.50" → "1.5", "1.00" → "1", "10" stays."""
+    return text.rstrip("0").rstrip(".") if "." in text else text
