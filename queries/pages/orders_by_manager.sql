@@ -4,11 +4,7 @@
 -- Cycle time).
 with
 period_orders as (
-    select *
-    from {{ ref('order_stages') }}
-    where branch_id = any($branches)
-      and ($manager_scope is null or manager_id = $manager_scope)
-      and cast(visited_at as date) between $period_start and $period_end
+    select * from {{ ref('period_orders') }}
 ),
 final as (
     select

@@ -2,19 +2,7 @@
 -- groups ÷ its active groups) and care coverage (metrics.md: Visit standard, Care coverage).
 with
 judged as (
-    select *
-    from {{ ref('visit_compliance') }}
-    where branch_id = any($branches)
-      and ($manager_scope is null or manager_id = $manager_scope)
-),
-quarter as (
-    select quarter_start from calendar_months where month_start = $period_last_month
-),
-cared as (
-    select distinct v.group_id
-    from visits v, quarter q
-    where v.kind = 'care'
-      and v.visit_date between q.quarter_start and $period_end
+    select * from {{ ref('visit_care') }}
 ),
 final as (
     select
@@ -23,11 +11,10 @@ final as (
         count(*) filter (where j.compliant) as compliant_groups,
         cast(count(*) filter (where j.compliant) as double) / count(*) as visit_compliance,
         cast(sum(j.visits) as bigint) as visits,
-        count(c.group_id) as cared_groups,
-        cast(count(c.group_id) as double) / count(*) as care_coverage
+        count(*) filter (where j.cared) as cared_groups,
+        cast(count(*) filter (where j.cared) as double) / count(*) as care_coverage
     from judged j
     join branches b on b.branch_id = j.branch_id
-    left join cared c on c.group_id = j.group_id
     group by j.branch_id, b.branch_name
 )
 select * from final
