@@ -225,9 +225,8 @@ def _layout_is_current(con) -> bool:
 
 def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Tables that carry state from one refresh to the next."""
-    con.execute(f"""
+    con.execute("""
         create table if not exists kam_meta (key varchar primary key, value varchar);
-        insert or replace into kam_meta values ('layout', '{LAYOUT}');
         create table if not exists file_manifest (
             file varchar primary key, dataset varchar, sha256 varchar, size bigint,
             mtime_ns bigint, status varchar, error varchar, encoding varchar, delimiter varchar,
@@ -241,6 +240,7 @@ def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         create table if not exists key_checks (
             dataset varchar, signature varchar, dup_hash ubigint);
     """)
+    con.execute("insert or replace into kam_meta values ('layout', $layout)", {"layout": LAYOUT})
     for ds in DATASETS.values():
         if not _table_exists(con, f"parsed_{ds.name}"):
             sql, params = _staged_insert_select(ds, _empty_source(ds))
@@ -464,10 +464,6 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _table_exists(con, name: str) -> bool:
     return bool(con.execute(
         "select count(*) from duckdb_tables() where table_name = $n and database_name = current_database()",
@@ -568,12 +564,11 @@ def _superseded_rows(con, ds: Dataset) -> None:
     con.register("dup_hash_frame", pa.table({"h": np.unique(np.concatenate(dup_hashes))}))
     con.execute("create or replace temp table dup_hashes as select h::ubigint as h from dup_hash_frame")
     con.unregister("dup_hash_frame")
-    in_files = ", ".join(_lit(f) for f in sorted(set(dup_files)))
     con.execute(f"""
         create or replace temp table superseded_rows as
         with candidates as (
             select p.* from parsed_{ds.name} p
-            where p._failure is null and p._file in ({in_files})
+            where p._failure is null and p._file = any($files)
               and hash({", ".join("p." + _q(c) for c in ds.key)}) in (select h from dup_hashes)
               and not exists (select 1 from reference_failures f where f._file = p._file and f._line = p._line)
         ),
@@ -585,7 +580,8 @@ def _superseded_rows(con, ds: Dataset) -> None:
             from candidates
             window w as (partition by {key_cols} order by _file desc, _line desc)
         )
-        select _file, _line, by_file, by_line from ranked where rank_in_key > 1""")
+        select _file, _line, by_file, by_line from ranked where rank_in_key > 1""",
+                {"files": sorted(set(dup_files))})
 
 
 def _repeated_key_hashes(con, ds: Dataset):
@@ -638,11 +634,9 @@ def _key_signature(ds: Dataset, files: list[tuple[str, str | None]]) -> str:
 
 def _repeated_hashes(cur, ds: Dataset, files: list[str]) -> np.ndarray:
     """The key hashes found more than once among the files' rows that break no rule (sorted, unique)."""
-    where = (f"_file = {_lit(files[0])}" if len(files) == 1
-             else "_file in (" + ", ".join(_lit(f) for f in files) + ")")
     keys = ", ".join(_q(c) for c in ds.key)
     h = cur.execute(f"select hash({keys}) as h from parsed_{ds.name} "
-                    f"where _failure is null and {where}").fetchnumpy()["h"]
+                    f"where _failure is null and _file = any($files)", {"files": files}).fetchnumpy()["h"]
     h = np.sort(np.asarray(h, dtype=np.uint64))
     return np.unique(h[1:][h[1:] == h[:-1]])
 
