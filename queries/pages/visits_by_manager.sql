@@ -3,10 +3,7 @@
 -- (metrics.md: Visit standard). Unassigned groups are one row with an empty manager.
 with
 judged as (
-    select *
-    from {{ ref('visit_compliance') }}
-    where branch_id = any($branches)
-      and ($manager_scope is null or manager_id = $manager_scope)
+    select * from {{ ref('visit_care') }}
 ),
 made as (
     select v.manager_id, count(*) as visits_made
