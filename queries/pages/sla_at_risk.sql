@@ -4,10 +4,8 @@
 with
 scoped as (
     select t.*
-    from {{ ref('ticket_sla') }} t
-    where t.branch_id = any($branches)
-      and ($manager_scope is null or t.manager_id = $manager_scope)
-      and (t.response_at_risk or t.resolve_at_risk or t.followup_at_risk)
+    from {{ ref('scoped_tickets') }} t
+    where (t.response_at_risk or t.resolve_at_risk or t.followup_at_risk)
 ),
 clocks as (
     -- one row per clock at risk: the ticket once per stage, kept where that stage's clock is at risk

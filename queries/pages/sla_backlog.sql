@@ -10,10 +10,8 @@ severities as (
 ),
 open_tickets as (
     select t.backlog_band, t.severity, count(*) as tickets
-    from {{ ref('ticket_sla') }} t
-    where t.branch_id = any($branches)
-      and ($manager_scope is null or t.manager_id = $manager_scope)
-      and t.is_open
+    from {{ ref('scoped_tickets') }} t
+    where t.is_open
     group by t.backlog_band, t.severity
 ),
 final as (

@@ -5,13 +5,9 @@
 -- created in the period (the breaches counted by `kam report sla`). Most late first.
 with
 scoped as (
-    select t.*,
-           t.created_at >= $period_start and t.created_at < cast($period_end as date) + interval 1 day
-               as in_period
-    from {{ ref('ticket_sla') }} t
-    where t.branch_id = any($branches)
-      and ($manager_scope is null or t.manager_id = $manager_scope)
-      and (t.response_breached or t.resolve_breached or t.followup_breached)
+    select t.*
+    from {{ ref('scoped_tickets') }} t
+    where (t.response_breached or t.resolve_breached or t.followup_breached)
 ),
 clocks as (
     -- one row per breached clock: the ticket once per stage, kept where that stage breached

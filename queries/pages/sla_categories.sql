@@ -9,11 +9,8 @@ counted as (
         count(*) filter (where t.response_breached or t.resolve_breached or t.followup_breached)
             as breached_tickets,
         count(*) filter (where t.is_repeat) as repeat_tickets
-    from {{ ref('ticket_sla') }} t
-    where t.branch_id = any($branches)
-      and ($manager_scope is null or t.manager_id = $manager_scope)
-      and t.created_at >= $period_start
-      and t.created_at < cast($period_end as date) + interval 1 day
+    from {{ ref('scoped_tickets') }} t
+    where t.in_period
     group by t.category
 ),
 final as (

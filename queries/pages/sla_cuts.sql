@@ -15,11 +15,8 @@ tickets as (
             when 'branch' then t.branch_id
             when 'manager' then t.manager_id
         end as cut
-    from {{ ref('ticket_sla') }} t
-    where t.branch_id = any($branches)
-      and ($manager_scope is null or t.manager_id = $manager_scope)
-      and t.created_at >= $period_start
-      and t.created_at < cast($period_end as date) + interval 1 day
+    from {{ ref('scoped_tickets') }} t
+    where t.in_period
 ),
 counted as (
     select

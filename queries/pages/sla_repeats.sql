@@ -11,14 +11,11 @@ final as (
         t.category, t.severity, t."class",
         t.group_id, g.group_name, t.branch_id, b.branch_name, t.manager_id, m.manager_name,
         '/group_profile?group=' || t.group_id as sla_group_link
-    from {{ ref('ticket_sla') }} t
+    from {{ ref('scoped_tickets') }} t
     join groups g on g.group_id = t.group_id
     join branches b on b.branch_id = t.branch_id
     left join managers m on m.manager_id = t.manager_id
-    where t.branch_id = any($branches)
-      and ($manager_scope is null or t.manager_id = $manager_scope)
-      and t.created_at >= $period_start
-      and t.created_at < cast($period_end as date) + interval 1 day
+    where t.in_period
       and t.is_repeat
 )
 select * from final

@@ -3,12 +3,8 @@
 -- at $as_of (whenever created), repeat complaints and satisfaction after follow-up in the period.
 with
 scoped as (
-    select t.*,
-           t.created_at >= $period_start and t.created_at < cast($period_end as date) + interval 1 day
-               as in_period
-    from {{ ref('ticket_sla') }} t
-    where t.branch_id = any($branches)
-      and ($manager_scope is null or t.manager_id = $manager_scope)
+    select t.*
+    from {{ ref('scoped_tickets') }} t
 ),
 final as (
     select

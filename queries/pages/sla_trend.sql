@@ -12,10 +12,8 @@ months as (
 ),
 tickets as (
     select cast(date_trunc('month', t.created_at) as date) as month_start, t.*
-    from {{ ref('ticket_sla') }} t
-    where t.branch_id = any($branches)
-      and ($manager_scope is null or t.manager_id = $manager_scope)
-      and t.created_at >= cast($period_last_month - interval 11 month as date)
+    from {{ ref('scoped_tickets') }} t
+    where t.created_at >= cast($period_last_month - interval 11 month as date)
       and t.created_at < cast($period_last_month as date) + interval 1 month
 ),
 counted as (

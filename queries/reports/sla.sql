@@ -8,11 +8,8 @@
 with
 tickets as (
     select t.*
-    from {{ ref('ticket_sla') }} t
-    where t.branch_id = any($branches)
-      and ($manager_scope is null or t.manager_id = $manager_scope)
-      and t.created_at >= $period_start
-      and t.created_at < cast($period_end as date) + interval 1 day
+    from {{ ref('scoped_tickets') }} t
+    where t.in_period
 ),
 counted as (
     select
