@@ -2,25 +2,8 @@
 -- viewer's scope that has used at least $at_risk_share of its target but not yet exceeded it
 -- (ticket_sla.*_at_risk), whenever the ticket was created; soonest breach first.
 with
-scoped as (
-    select t.*
-    from {{ ref('scoped_tickets') }} t
-    where (t.response_at_risk or t.resolve_at_risk or t.followup_at_risk)
-),
 clocks as (
-    -- one row per clock at risk: the ticket once per stage, kept where that stage's clock is at risk
-    select
-        s.*, k.sla_stage,
-        case k.sla_stage when 'response' then s.response_target_h when 'resolve' then s.resolve_target_h
-                         else s.followup_target_h end as sla_target_h,
-        case k.sla_stage when 'response' then s.response_h when 'resolve' then s.resolve_h
-                         else s.followup_h end as sla_elapsed_h,
-        case k.sla_stage when 'response' then s.response_due_at when 'resolve' then s.resolve_due_at
-                         else s.followup_due_at end as sla_due_at
-    from scoped s
-    cross join (values ('response'), ('resolve'), ('followup')) as k(sla_stage)
-    where case k.sla_stage when 'response' then s.response_at_risk when 'resolve' then s.resolve_at_risk
-                           else s.followup_at_risk end
+    select * from {{ ref('ticket_clocks') }} where sla_at_risk
 ),
 final as (
     select

@@ -4,27 +4,8 @@
 -- the ticket was created (the late part of the backlog); otherwise every breach of the tickets
 -- created in the period (the breaches counted by `kam report sla`). Most late first.
 with
-scoped as (
-    select t.*
-    from {{ ref('scoped_tickets') }} t
-    where (t.response_breached or t.resolve_breached or t.followup_breached)
-),
 clocks as (
-    -- one row per breached clock: the ticket once per stage, kept where that stage breached
-    select
-        s.*, k.sla_stage,
-        case k.sla_stage when 'response' then s.response_target_h when 'resolve' then s.resolve_target_h
-                         else s.followup_target_h end as sla_target_h,
-        case k.sla_stage when 'response' then s.response_h when 'resolve' then s.resolve_h
-                         else s.followup_h end as sla_elapsed_h,
-        case k.sla_stage when 'response' then s.response_due_at when 'resolve' then s.resolve_due_at
-                         else s.followup_due_at end as sla_due_at,
-        case k.sla_stage when 'response' then s.responded_at is null when 'resolve' then s.resolved_at is null
-                         else s.followup_at is null end as sla_clock_running
-    from scoped s
-    cross join (values ('response'), ('resolve'), ('followup')) as k(sla_stage)
-    where case k.sla_stage when 'response' then s.response_breached when 'resolve' then s.resolve_breached
-                           else s.followup_breached end
+    select * from {{ ref('ticket_clocks') }} where sla_breached
 ),
 final as (
     select
