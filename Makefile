@@ -49,4 +49,4 @@ test-fast: setup-test
 
 BENCH_SCALES ?= S,M,L
 bench: setup-test
-	$(BIN)/python -m kam.bench --scales $(BENCH_SCALES)
+	$(BIN)/python -m kam.tooling.bench --scales $(BENCH_SCALES)

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from kam import auth, ui
-from kam.fmt import install_log_masking
+from kam.app import auth, ui
+from kam.storage.masking import install_log_masking
 from kam.i18n import LANGS, t
-from kam.period import Period
+from kam.figures.period import Period
 
 install_log_masking()
 st.set_page_config(page_title="KAM Cockpit · 大客户经营驾驶舱", page_icon=":material/monitoring:",

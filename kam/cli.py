@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=cmd_ingest)
 
-    from kam.reports import CONTRACT_REPORTS
+    from kam.figures.reports import CONTRACT_REPORTS
     p = sub.add_parser("report", help="print a report table",
                        description="Print the same table a page shows. NAME is one of: "
                                    + ", ".join(CONTRACT_REPORTS) + ".")
@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_sample(args) -> int:
-    from kam.sample import write_sample
+    from kam.tooling.sample import write_sample
     folder = args.folder or (DEFAULT_DATA if args.scale == "sample" else REPO_ROOT / "data" / "bench" / args.scale)
     folder.mkdir(parents=True, exist_ok=True)
     result = write_sample(folder, seed=args.seed, scale=args.scale, progress=print)
@@ -87,7 +87,7 @@ def cmd_sample(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from kam.warehouse import RefreshFailed, refresh
+    from kam.storage.warehouse import RefreshFailed, refresh
     folder = args.folder or default_folder()
     try:
         report = refresh(folder, progress=None if args.quiet else (lambda m: print("  " + m, file=sys.stderr)))
@@ -126,10 +126,10 @@ def _ljust(text: str, width: int) -> str:
 
 
 def cmd_report(args) -> int:
-    from kam.period import Period
-    from kam.query import NoData, Warehouse
-    from kam.reports import CONTRACT_REPORTS, available_reports, run_report
-    from kam.settings import load_settings
+    from kam.figures.period import Period
+    from kam.figures.query import NoData, Warehouse
+    from kam.figures.reports import CONTRACT_REPORTS, available_reports, run_report
+    from kam.figures.settings import load_settings
 
     if args.name not in CONTRACT_REPORTS:
         print(f"unknown report {args.name!r}; one of: {', '.join(CONTRACT_REPORTS)}", file=sys.stderr)
@@ -142,7 +142,7 @@ def cmd_report(args) -> int:
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    from kam import auth
+    from kam.app import auth
     viewer = auth.LOCAL_VIEWER
     if args.user:
         users = auth.load_users(auth.role_file()) if auth.role_file() else {}

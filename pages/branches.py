@@ -4,9 +4,9 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam import ui
-from kam.fmt import fmt_number, fmt_pct, fmt_yuan
-from kam.reports import run_report
+from kam.app import ui
+from kam.app.fmt import fmt_number, fmt_pct, fmt_yuan
+from kam.figures.reports import run_report
 
 c = ui.ctx()
 ui.require_data(c)
@@ -33,7 +33,7 @@ RATES = [k for k, (kind, _) in KPIS.items() if kind == "rate"]
 
 
 def shown(value, kind: str) -> str:
-    value = None if value is None or pd.isna(value) else float(value)  # kam.fmt wants Python numbers
+    value = None if value is None or pd.isna(value) else float(value)  # kam.app.fmt wants Python numbers
     if kind == "money":
         return fmt_yuan(value, c.lang)
     return fmt_pct(value) if kind == "rate" else fmt_number(value, c.lang, decimals=0)

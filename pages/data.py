@@ -1,10 +1,10 @@
 """Data (数据): what was loaded, what was set aside and why, uploads and refresh."""
 import streamlit as st
 
-from kam import ui
-from kam.downloads import to_csv_bytes
-from kam.uploads import UploadRefused, save_upload
-from kam.warehouse import RefreshFailed, refresh
+from kam.app import ui
+from kam.app.downloads import to_csv_bytes
+from kam.storage.uploads import UploadRefused, save_upload
+from kam.storage.warehouse import RefreshFailed, refresh
 
 c = ui.ctx()
 st.title(c.t("page.data"))

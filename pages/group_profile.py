@@ -4,8 +4,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam import ui
-from kam.fmt import fmt_number, fmt_yuan
+from kam.app import ui
+from kam.app.fmt import fmt_number, fmt_yuan
 
 c = ui.ctx()
 ui.require_data(c)

@@ -8,9 +8,9 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from kam import ui
-from kam.fmt import fmt_delta_pct, fmt_pct, fmt_yuan
-from kam.reports import run_report
+from kam.app import ui
+from kam.app.fmt import fmt_delta_pct, fmt_pct, fmt_yuan
+from kam.figures.reports import run_report
 
 c = ui.ctx()
 ui.require_data(c)
@@ -46,7 +46,7 @@ st.markdown(f"### {person.manager_name} · " + " · ".join(f for f in facts if f
 row = run_report(c.wh, "managers", c.period, c.scope).set_index("manager_id")
 if manager in row.index:
     r = row.loc[manager]
-    num = lambda v: None if pd.isna(v) else float(v)  # noqa: E731 (kam.fmt reads numpy scalars as missing)
+    num = lambda v: None if pd.isna(v) else float(v)  # noqa: E731 (kam.app.fmt reads numpy scalars as missing)
     k = st.columns(6)
     k[0].metric(c.t("column.score"), f"{r.score:.2f}",
                 delta=c.t("managers.profile.rank_of", rank=r["rank"], n=r.managers_in_star), delta_color="off",

@@ -2,8 +2,8 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam import ui
-from kam.reports import run_report
+from kam.app import ui
+from kam.figures.reports import run_report
 
 c = ui.ctx()
 ui.require_data(c)

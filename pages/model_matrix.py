@@ -2,9 +2,10 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam import model_matrix as mx
-from kam import scenarios, ui
-from kam.settings import MODELS
+from kam.planning import model_matrix as mx
+from kam.planning import scenarios
+from kam.app import ui
+from kam.figures.settings import MODELS
 
 c = ui.ctx()
 ui.require_data(c)

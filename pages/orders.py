@@ -3,9 +3,9 @@ times by product and by manager, and the orders stuck in a stage."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam import ui
-from kam.fmt import fmt_number, fmt_pct
-from kam.reports import run_report
+from kam.app import ui
+from kam.app.fmt import fmt_number, fmt_pct
+from kam.figures.reports import run_report
 
 c = ui.ctx()
 ui.require_data(c)

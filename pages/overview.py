@@ -5,9 +5,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam import ui
-from kam.fmt import fmt_delta_pct, fmt_number, fmt_pct, fmt_yuan
-from kam.reports import run_report
+from kam.app import ui
+from kam.app.fmt import fmt_delta_pct, fmt_number, fmt_pct, fmt_yuan
+from kam.figures.reports import run_report
 
 c = ui.ctx()
 ui.require_data(c)
@@ -21,7 +21,7 @@ if months < c.period.months:
 
 
 def plain(value) -> float | None:
-    """A NumPy or pandas number as a Python float (None when missing), as kam.fmt expects."""
+    """A NumPy or pandas number as a Python float (None when missing), as kam.app.fmt expects."""
     return None if value is None or pd.isna(value) else float(value)
 
 

@@ -4,9 +4,9 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from kam import ui
-from kam.fmt import fmt_number, fmt_pct
-from kam.reports import run_report
+from kam.app import ui
+from kam.app.fmt import fmt_number, fmt_pct
+from kam.figures.reports import run_report
 
 c = ui.ctx()
 ui.require_data(c)

@@ -2,10 +2,11 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam import scenarios, ui
-from kam import staffing as sf
-from kam.rebalance import propose
-from kam.settings import CLASSES, SettingsError
+from kam.planning import scenarios
+from kam.app import ui
+from kam.planning import staffing as sf
+from kam.planning.rebalance import propose
+from kam.figures.settings import CLASSES, SettingsError
 
 GAP_COLOUR = {sf.GAP_SHORT: "red", sf.GAP_WITHIN: "green", sf.GAP_SURPLUS: "orange"}  # metric delta colours
 BAR_COLOUR = {sf.GAP_SHORT: "#d62728", sf.GAP_WITHIN: "#2ca02c", sf.GAP_SURPLUS: "#ff7f0e"}

@@ -3,8 +3,8 @@ revenue in the six months after a change of manager against groups without one."
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam import ui
-from kam.fmt import fmt_delta_pct, fmt_pct
+from kam.app import ui
+from kam.app.fmt import fmt_delta_pct, fmt_pct
 
 c = ui.ctx()
 ui.require_data(c)

@@ -3,8 +3,8 @@ quarter and theme, and the groups overdue for a visit."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam import ui
-from kam.reports import run_report
+from kam.app import ui
+from kam.figures.reports import run_report
 
 c = ui.ctx()
 ui.require_data(c)

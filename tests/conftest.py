@@ -42,8 +42,8 @@ def base_folder(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def sample_folder(tmp_path_factory) -> Path:
     """The bundled sample, generated once per test session and loaded into its warehouse."""
-    from kam.sample import write_sample
-    from kam.warehouse import refresh
+    from kam.tooling.sample import write_sample
+    from kam.storage.warehouse import refresh
 
     folder = tmp_path_factory.mktemp("sample")
     planted = write_sample(folder)

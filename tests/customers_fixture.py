@@ -43,9 +43,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import write_text
-from kam.query import Warehouse
-from kam.settings import load_settings
-from kam.warehouse import refresh
+from kam.figures.query import Warehouse
+from kam.figures.settings import load_settings
+from kam.storage.warehouse import refresh
 
 BILLING_HEADER = ["bill_month", "group_id", "subscriber_id", "fee_item", "amount"]
 

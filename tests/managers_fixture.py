@@ -24,9 +24,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import write_text
-from kam.query import Warehouse
-from kam.settings import load_settings
-from kam.warehouse import refresh
+from kam.figures.query import Warehouse
+from kam.figures.settings import load_settings
+from kam.storage.warehouse import refresh
 
 MANAGERS = [
     ["M1", "张一", "GZ", "3", "staff", "2018-01-01", ""],

@@ -46,9 +46,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import write_text
-from kam.query import Warehouse
-from kam.settings import load_settings
-from kam.warehouse import refresh
+from kam.figures.query import Warehouse
+from kam.figures.settings import load_settings
+from kam.storage.warehouse import refresh
 
 AS_OF = "2026-06-30 12:00"
 MANAGER_HEADER = ["manager_id", "manager_name", "branch_id", "star_level", "employment", "hire_date", "leave_date"]

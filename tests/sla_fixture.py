@@ -18,10 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from conftest import write_text
-from kam.period import Period
-from kam.query import Scope, Warehouse
-from kam.settings import load_settings
-from kam.warehouse import refresh
+from kam.figures.period import Period
+from kam.figures.query import Scope, Warehouse
+from kam.figures.settings import load_settings
+from kam.storage.warehouse import refresh
 
 COMPLAINT_HEADER = ["ticket_id", "group_id", "subscriber_id", "category", "severity", "channel", "created_at",
                     "first_response_at", "resolved_at", "followup_at", "satisfaction"]

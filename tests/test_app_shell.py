@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import write_text
 from kam.i18n import t
-from kam.warehouse import refresh
+from kam.storage.warehouse import refresh
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from kam import bench, bench_pandas
+from kam.tooling import bench, bench_pandas
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_targets_are_judged_and_the_doc_is_written(smoke):
 
 def test_the_gbk_copy_is_gb18030_with_chinese_headers(smoke):
     """Billing files transcoded once: GB18030 with the contract's Chinese headers; the rest linked."""
-    from kam.readers import _sniff_encoding
+    from kam.storage.readers import _sniff_encoding
     result, out, _ = smoke
     gbk = out.parent / "S-gbk"
     billing = sorted(p for p in gbk.iterdir() if bench._is_billing_text(p))

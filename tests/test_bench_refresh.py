@@ -14,8 +14,8 @@ import duckdb
 import pytest
 
 from conftest import write_text
-from kam import readers
-from kam.warehouse import current_warehouse, refresh
+from kam.storage import readers
+from kam.storage.warehouse import current_warehouse, refresh
 
 BILL = ["bill_month", "group_id", "subscriber_id", "fee_item", "amount"]
 DATASETS = ("branches", "managers", "groups", "members", "billing", "visits", "orders", "complaints",

@@ -33,7 +33,7 @@ def test_the_excel_download_is_written_when_clicked_and_holds_the_tables_rows(ap
 
     import openpyxl
 
-    from kam.schema import DATASETS
+    from kam.storage.schema import DATASETS
 
     page.goto(app_url + "/data?lang=en")
     wait_for_app(page)
@@ -52,7 +52,7 @@ def test_the_excel_download_is_written_when_clicked_and_holds_the_tables_rows(ap
 
 
 def test_the_sidebar_lists_every_page_in_chinese_without_a_view_more_link(app_url, page):
-    from kam import bench
+    from kam.tooling import bench
     from kam.i18n import t
 
     page.goto(app_url + "/?lang=zh")

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from conftest import start_app, wait_for_app
-from kam.auth import hash_password
+from kam.app.auth import hash_password
 from kam.i18n import t
 
 pytestmark = pytest.mark.browser
@@ -52,7 +52,7 @@ def test_a_wrong_password_is_refused(login_url, page):
 def other_branch_group(folder):
     """A group of a branch other than GZ, with its name, read straight from the warehouse."""
     import duckdb
-    from kam.warehouse import current_warehouse
+    from kam.storage.warehouse import current_warehouse
     con = duckdb.connect(str(current_warehouse(folder)), read_only=True)
     try:
         return con.execute("select group_id, group_name from groups where branch_id <> 'GZ' "

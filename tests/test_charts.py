@@ -8,7 +8,7 @@ import pytest
 from plotly.subplots import make_subplots
 from streamlit.testing.v1 import AppTest
 
-from kam.charts import legend_above, localise_number_axes, nice_ticks, tick_labels
+from kam.app.charts import legend_above, localise_number_axes, nice_ticks, tick_labels
 
 
 @pytest.mark.parametrize("lo,hi,ticks", [

@@ -60,7 +60,7 @@ def test_tables_line_up_in_a_terminal_when_names_are_chinese(sample_folder, caps
     assert len({width(line) for line in lines}) == 1, lines[:3]  # every row as wide as the header
 
     from kam.cli import format_ingest_report
-    from kam.warehouse import IngestReport
+    from kam.storage.warehouse import IngestReport
     report = IngestReport(folder=sample_folder, run_id="r", reasons=[
         {"dataset": "managers", "file": "客户经理.csv", "reason": "bad_date", "rows": 1},
         {"dataset": "billing", "file": "billing_202503.csv", "reason": "bad_enum", "rows": 2}])

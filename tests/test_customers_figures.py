@@ -9,11 +9,11 @@ import pytest
 
 from conftest import write_text
 from customers_fixture import load, write_customers
-from kam.period import Period
-from kam.query import Scope, Warehouse
-from kam.reports import run_report
-from kam.settings import load_settings
-from kam.warehouse import refresh
+from kam.figures.period import Period
+from kam.figures.query import Scope, Warehouse
+from kam.figures.reports import run_report
+from kam.figures.settings import load_settings
+from kam.storage.warehouse import refresh
 
 JUNE, MAY, Q2 = Period.parse("2026-06"), Period.parse("2026-05"), Period.parse("2026-Q2")
 

@@ -10,9 +10,9 @@ from streamlit.testing.v1 import AppTest
 from customers_fixture import load, open_warehouse
 from kam.cli import main
 from kam.i18n import t
-from kam.period import Period
-from kam.query import Scope
-from kam.reports import run_report
+from kam.figures.period import Period
+from kam.figures.query import Scope
+from kam.figures.reports import run_report
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kam.cli import build_parser, main
-from kam.sql import load_sql
+from kam.storage.sql import load_sql
 
 REPO = Path(__file__).resolve().parent.parent
 SQL_FILES = sorted((REPO / "queries").rglob("*.sql"))

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kam.fmt import (PhoneMaskingFilter, fmt_delta_pct, fmt_number, fmt_pct, fmt_yuan, fmt_yuan_exact,
-                     install_log_masking, mask_frame, mask_phone, mask_text)
+from kam.app.fmt import fmt_delta_pct, fmt_number, fmt_pct, fmt_yuan, fmt_yuan_exact
+from kam.storage.masking import PhoneMaskingFilter, install_log_masking, mask_frame, mask_phone, mask_text
 
 
 @pytest.mark.parametrize("x, zh, en", [
@@ -153,7 +153,7 @@ def test_installing_twice_adds_one_filter(masking):
 
 def test_numpy_numbers_format_like_python_numbers():
     import numpy as np
-    from kam.fmt import fmt_number, fmt_pct
+    from kam.app.fmt import fmt_number, fmt_pct
     assert fmt_pct(np.float64(0.9)) == fmt_pct(0.9) == "90.0%"
     assert fmt_number(np.float64(111.0), "zh") == fmt_number(111, "zh")
     assert fmt_number(np.int64(12345), "zh") == "1.23万"

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from kam.i18n import LANGS, column_label, label_of, labels, missing_keys, t
-from kam.schema import DATASETS
+from kam.storage.schema import DATASETS
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -53,7 +53,7 @@ def test_every_export_column_has_a_label(lang):
 
 
 def test_chinese_column_labels_are_the_export_headers():
-    # exports.md's 中文 header is the first alias in kam.schema; the label must read the same.
+    # exports.md's 中文 header is the first alias in kam.storage.schema; the label must read the same.
     for ds in DATASETS.values():
         for col in ds.columns:
             assert column_label(col.name, "zh", ds.name) == col.aliases[0], (ds.name, col.name)
@@ -91,7 +91,7 @@ def test_label_of_shows_an_unknown_code_as_itself():
 
 def test_every_literal_key_the_app_asks_for_has_a_label():
     # A key the code asks for but no table holds shows up on screen as the bare key.
-    sources = [REPO / "app.py", *(REPO / "pages").glob("*.py"), *(REPO / "kam").glob("*.py")]
+    sources = [REPO / "app.py", *(REPO / "pages").glob("*.py"), *(REPO / "kam").rglob("*.py")]
     used = {key for path in sources if path.exists()
             for key in re.findall(r"""\bt\(\s*["']([a-z_]+(?:\.[A-Za-z0-9_]+)+)["']""", path.read_text("utf-8"))}
     assert used, "no t(...) calls found"

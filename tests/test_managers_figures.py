@@ -13,10 +13,10 @@ import pytest
 import managers_fixture as fx
 from conftest import BRANCHES, write_text
 from kam.cli import main
-from kam.period import Period
-from kam.query import Scope, Warehouse
-from kam.reports import run_report
-from kam.settings import load_settings
+from kam.figures.period import Period
+from kam.figures.query import Scope, Warehouse
+from kam.figures.reports import run_report
+from kam.figures.settings import load_settings
 
 Q2 = Period.parse("2026-Q2")
 MAY = Period.parse("2026-05")

@@ -17,10 +17,10 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import BRANCHES, write_text
 from kam.i18n import t
-from kam.period import Period
-from kam.query import Scope, Warehouse
-from kam.settings import load_settings
-from kam.warehouse import refresh
+from kam.figures.period import Period
+from kam.figures.query import Scope, Warehouse
+from kam.figures.settings import load_settings
+from kam.storage.warehouse import refresh
 
 DEC = Period.parse("2025-12")
 

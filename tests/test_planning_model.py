@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kam import model_matrix as mx
-from kam.reports import run_report
-from kam.settings import load_settings
+from kam.planning import model_matrix as mx
+from kam.figures.reports import run_report
+from kam.figures.settings import load_settings
 from planning_fixture import warehouse, write_planning_folder
 
 

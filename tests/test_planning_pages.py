@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kam import model_matrix as mx
-from kam import scenarios
+from kam.planning import model_matrix as mx
+from kam.planning import scenarios
 from kam.i18n import t
 from planning_fixture import planning_settings, write_planning_folder
 
@@ -141,10 +141,10 @@ def test_a_saved_model_scenario_reopens_and_changes_the_recommendation(app_folde
 
 
 def test_every_column_the_pages_show_has_a_label_in_both_languages(app_folder):
-    from kam import staffing as sf
-    from kam.query import Warehouse
-    from kam.rebalance import propose
-    from kam.reports import run_report
+    from kam.planning import staffing as sf
+    from kam.figures.query import Warehouse
+    from kam.planning.rebalance import propose
+    from kam.figures.reports import run_report
 
     wh = Warehouse(app_folder, planning_settings())
     period = wh.default_period()

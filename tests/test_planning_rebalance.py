@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import write_text
-from kam import rebalance as rb
-from kam.settings import STAR_FOR_CLASS
-from kam.warehouse import refresh
+from kam.planning import rebalance as rb
+from kam.figures.settings import STAR_FOR_CLASS
+from kam.storage.warehouse import refresh
 from planning_fixture import BILLING_HEADER, GROUP_HEADER, MANAGER_HEADER, group, warehouse
 
 # A capacity table with one open band, small enough to overload by hand: one manager holds at most

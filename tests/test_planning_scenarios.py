@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from kam import model_matrix as mx
-from kam import scenarios
-from kam import staffing as sf
+from kam.planning import model_matrix as mx
+from kam.planning import scenarios
+from kam.planning import staffing as sf
 from planning_fixture import warehouse, write_planning_folder
 
 

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from conftest import write_text
-from kam import staffing as sf
-from kam.reports import run_report
-from kam.settings import SettingsError, load_settings
-from kam.warehouse import refresh
+from kam.planning import staffing as sf
+from kam.figures.reports import run_report
+from kam.figures.settings import SettingsError, load_settings
+from kam.storage.warehouse import refresh
 from planning_fixture import (BILLING_HEADER, GROUP_HEADER, MANAGER_HEADER, MEMBER_HEADER, group, warehouse,
                               write_planning_folder)
 
@@ -148,7 +148,7 @@ def test_province_total_sums_the_branches(wh):
 
 
 def test_the_viewers_scope_limits_the_table(wh):
-    from kam.query import Scope
+    from kam.figures.query import Scope
     frame = run_report(wh, "staffing", scope=Scope(branches=("SZ",)))
     assert set(frame.branch_id) == {"SZ"}
 

@@ -6,9 +6,9 @@ import concurrent.futures as cf
 import pytest
 
 from conftest import write_text
-from kam.query import Scope, Warehouse
-from kam.sql import MissingParameter, bind, load_sql
-from kam.warehouse import refresh
+from kam.figures.query import Scope, Warehouse
+from kam.storage.sql import MissingParameter, bind, load_sql
+from kam.storage.warehouse import refresh
 
 
 @pytest.fixture

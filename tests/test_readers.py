@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from conftest import write_text
-from kam.warehouse import current_warehouse, refresh
+from kam.storage.warehouse import current_warehouse, refresh
 
 
 def loaded(folder, sql):
@@ -227,7 +227,7 @@ def test_bad_row_is_set_aside_with_its_reason_once(base_folder, file, header, ro
 
 
 def _dataset(file):
-    from kam.schema import dataset_for_file
+    from kam.storage.schema import dataset_for_file
     return dataset_for_file(file).name
 
 
@@ -282,7 +282,7 @@ def test_unreadable_and_incomplete_files_are_reported_and_the_rest_loads(base_fo
 
 
 def test_longest_name_start_wins():
-    from kam.schema import dataset_for_file
+    from kam.storage.schema import dataset_for_file
     assert dataset_for_file("集团成员_2026.csv").name == "members"
     assert dataset_for_file("集团客户.xlsx").name == "groups"
     assert dataset_for_file("billing-2026-06-north.xlsx").name == "billing"

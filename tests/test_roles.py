@@ -15,10 +15,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from customers_fixture import write_customers
-from kam import auth
-from kam.auth import Viewer
+from kam.app import auth
+from kam.app.auth import Viewer
 from kam.i18n import t
-from kam.warehouse import refresh
+from kam.storage.warehouse import refresh
 
 PAGES = sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "pages").glob("*.py"))
 VIEWERS = {
@@ -49,19 +49,19 @@ def folder(tmp_path_factory):
 def downloads(monkeypatch):
     """Every frame handed to a download button during a run."""
     captured: list[pd.DataFrame] = []
-    import kam.downloads
-    import kam.ui
-    real_csv, real_xlsx = kam.downloads.to_csv_bytes, kam.downloads.to_xlsx_bytes
+    import kam.app.downloads
+    import kam.app.ui
+    real_csv, real_xlsx = kam.app.downloads.to_csv_bytes, kam.app.downloads.to_xlsx_bytes
 
     def csv(frame, see_phone_numbers=False):
-        captured.append(kam.downloads.prepare(frame, see_phone_numbers))
+        captured.append(kam.app.downloads.prepare(frame, see_phone_numbers))
         return real_csv(frame, see_phone_numbers)
 
     def xlsx(frame, see_phone_numbers=False, sheet="data"):
-        captured.append(kam.downloads.prepare(frame, see_phone_numbers))
+        captured.append(kam.app.downloads.prepare(frame, see_phone_numbers))
         return real_xlsx(frame, see_phone_numbers, sheet)
 
-    for module in (kam.downloads, kam.ui):
+    for module in (kam.app.downloads, kam.app.ui):
         monkeypatch.setattr(module, "to_csv_bytes", csv)
         monkeypatch.setattr(module, "to_xlsx_bytes", xlsx)
     return captured

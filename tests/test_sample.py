@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kam.sample import SCALES, _write_scaled, write_sample
+from kam.tooling.sample import SCALES, _write_scaled, write_sample
 
 GBK_FILES = ("客户经理.csv", "集团成员_2026.csv", "走访记录.csv")
 ROW_KINDS = {"bad_date", "bad_timestamp", "bad_month", "bad_amount", "bad_number", "out_of_range",
@@ -148,7 +148,7 @@ def test_revenue_is_concentrated_and_fits_the_classes(sample):
 def test_reader_finds_every_planted_flaw_and_nothing_else(sample, tmp_path):
     """The whole contract: each planted row is set aside or superseded with the planted reason."""
     duckdb = pytest.importorskip("duckdb")
-    from kam.warehouse import current_warehouse, refresh
+    from kam.storage.warehouse import current_warehouse, refresh
 
     folder, result = sample
     copy = tmp_path / "exports"

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import write_text
-from kam.downloads import to_csv_bytes, to_xlsx_bytes
-from kam.uploads import MAX_UPLOAD_BYTES, UploadRefused, check_upload, safe_name, save_upload
-from kam.warehouse import STATE_DIR, refresh
+from kam.app.downloads import to_csv_bytes, to_xlsx_bytes
+from kam.storage.uploads import MAX_UPLOAD_BYTES, UploadRefused, check_upload, safe_name, save_upload
+from kam.storage.warehouse import STATE_DIR, refresh
 
 # ---------------------------------------------------------------- uploads
 
@@ -47,7 +47,7 @@ def test_upload_of_a_type_the_readers_do_not_take_is_refused_and_nothing_written
 
 
 def test_oversized_upload_is_refused_with_a_clear_message(monkeypatch, tmp_path):
-    monkeypatch.setattr("kam.uploads.MAX_UPLOAD_BYTES", 10)
+    monkeypatch.setattr("kam.storage.uploads.MAX_UPLOAD_BYTES", 10)
     with pytest.raises(UploadRefused, match="over the 10-byte limit"):
         save_upload(tmp_path, "billing.csv", b"x" * 11)
     assert list(tmp_path.iterdir()) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from kam.settings import DEFAULT_PATH, Settings, SettingsError, dumps_toml, load_settings
+from kam.figures.settings import DEFAULT_PATH, Settings, SettingsError, dumps_toml, load_settings
 
 
 @pytest.fixture(scope="module")

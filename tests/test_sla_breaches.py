@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kam.query import Scope
+from kam.figures.query import Scope
 from sla_fixture import at, complaints_folder, page_table, per_ticket, ticket, warehouse
 
 
@@ -40,8 +40,8 @@ def test_a_response_exactly_at_the_target_is_within_it_and_one_minute_later_brea
 
 
 def test_the_sla_report_counts_the_breach_in_its_class_and_severity(response_folder):
-    from kam.period import Period
-    from kam.reports import run_report
+    from kam.figures.period import Period
+    from kam.figures.reports import run_report
     wh = warehouse(response_folder)
     report = run_report(wh, "sla", Period.parse("2026-06")).set_index(["class", "severity"])
     # all nine cells of the target table, zeros where there is no ticket
@@ -79,8 +79,8 @@ def test_an_unanswered_ticket_breaches_once_the_as_of_time_passes_the_target(una
     assert t.response_breached == breached
     assert t.is_open and not t.resolve_breached  # 2 h of 8 h to resolve
     assert pd.isna(t.followup_h) and not t.followup_breached  # not resolved: no follow-up clock
-    from kam.period import Period
-    from kam.reports import run_report
+    from kam.figures.period import Period
+    from kam.figures.reports import run_report
     cell = run_report(warehouse(unanswered_folder, as_of=as_of), "sla", Period.parse("2026-06")) \
         .set_index(["class", "severity"]).loc[("B", 1)]
     assert (cell.tickets, cell.response_breaches, cell.open, cell.resolved_tickets) == (1, int(breached), 1, 0)
@@ -291,7 +291,7 @@ def test_a_manager_sees_only_the_tickets_of_the_groups_they_served(base_folder):
         ticket("M1T", "G1", 3, "2026-06-01 08:00", "2026-06-01 09:00", "2026-06-01 10:00", "2026-06-01 11:00"),
         ticket("M2T", "G2", 3, "2026-06-01 08:00", "2026-06-01 09:00", "2026-06-01 10:00", "2026-06-01 11:00")])
     wh = warehouse(folder)
-    from kam.period import Period
-    from kam.reports import run_report
+    from kam.figures.period import Period
+    from kam.figures.reports import run_report
     mine = run_report(wh, "sla", Period.parse("2026-06"), Scope(branches=("GZ", "SZ"), manager_id="M2"))
     assert mine.tickets.sum() == 1 and mine.set_index(["class", "severity"]).loc[("B", 3), "tickets"] == 1

@@ -5,9 +5,9 @@ import pytest
 
 from conftest import wait_for_app
 from kam.i18n import t
-from kam.period import Period
-from kam.query import Warehouse
-from kam.settings import load_settings
+from kam.figures.period import Period
+from kam.figures.query import Warehouse
+from kam.figures.settings import load_settings
 
 pytestmark = pytest.mark.browser
 

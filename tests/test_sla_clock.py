@@ -67,8 +67,8 @@ def test_a_weekend_working_day_counts_in_business_hours(clock_folder):
 
 
 def test_the_report_follows_the_clock_of_the_settings(clock_folder):
-    from kam.period import Period
-    from kam.reports import run_report
+    from kam.figures.period import Period
+    from kam.figures.reports import run_report
     period = Period.parse("2026-06")
     calendar = run_report(warehouse(clock_folder, as_of=AS_OF), "sla", period).set_index(["class", "severity"])
     business = run_report(warehouse(clock_folder, as_of=AS_OF, business_hours=True), "sla", period) \

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from kam.cli import main
 from kam.i18n import t
-from kam.settings import load_settings
+from kam.figures.settings import load_settings
 from sla_fixture import complaints_folder, ticket
 
 # June 2026, as-of 2026-07-10 00:00 (settings override). Targets: G1 is A, G2 is B.

@@ -1,7 +1,7 @@
 """The figures' SQL gives the same results on Spark SQL as on DuckDB (docs/architecture.md: portable SQL).
 
-Two hand-made export folders are loaded into DuckDB (kam.warehouse.refresh) and their clean tables
-and cfg_* settings tables copied to Spark with explicit types (kam/spark.py). On Spark the marts are
+Two hand-made export folders are loaded into DuckDB (kam.storage.warehouse.refresh) and their clean tables
+and cfg_* settings tables copied to Spark with explicit types (kam/tooling/spark.py). On Spark the marts are
 built from queries/marts/*.sql, and every `kam report` table is run from its queries/reports/*.sql,
 transpiled by sqlglot, with the parameters the query layer binds (period, settings, the viewer's
 branches and manager scope). Each result must equal the query layer's (`Warehouse.query`) row for
@@ -28,11 +28,11 @@ import pandas as pd
 import pytest
 
 from conftest import BRANCHES, GROUPS, MANAGERS, write_text
-from kam.period import Period
-from kam.query import Scope, Warehouse
-from kam.settings import load_settings
-from kam.sql import bind, load_sql
-from kam.warehouse import refresh
+from kam.figures.period import Period
+from kam.figures.query import Scope, Warehouse
+from kam.figures.settings import load_settings
+from kam.storage.sql import bind, load_sql
+from kam.storage.warehouse import refresh
 
 pytestmark = pytest.mark.spark
 
@@ -40,7 +40,7 @@ pytest.importorskip("pyspark", reason="pyspark is in the test extra (pip install
 if shutil.which("java") is None:
     pytest.skip("Spark needs Java (Debian: apt-get install -y default-jre-headless)", allow_module_level=True)
 
-from kam import spark as ks  # noqa: E402  (after the skips: it needs pyspark only when used)
+from kam.tooling import spark as ks  # noqa: E402  (after the skips: it needs pyspark only when used)
 
 import customers_fixture  # noqa: E402
 import managers_fixture  # noqa: E402
@@ -249,7 +249,7 @@ def test_ticket_sla_clocks_on_spark_equal_duckdb(loaded, clock):
 
 @pytest.mark.parametrize("name", ["reports/pareto", "reports/funnel"])
 def test_whole_statement_with_refs_inlined_runs_on_spark(loaded, name):
-    """kam.spark.transpile: the file as one statement (refs as nested subqueries, two levels for pareto)."""
+    """kam.tooling.spark.transpile: the file as one statement (refs as nested subqueries, two levels for pareto)."""
     assert compare(loaded("managers"), name, "2026-Q2", EVERYONE, inline=True) > 0
 
 

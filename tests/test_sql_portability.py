@@ -7,7 +7,7 @@ import pytest
 import sqlglot
 from sqlglot.errors import ErrorLevel
 
-from kam.sql import QUERIES_DIR, load_sql
+from kam.storage.sql import QUERIES_DIR, load_sql
 
 # Staging and meta run only inside the DuckDB ingest/app; marts, shared, reports and pages are
 # the figures an operator would run on Spark.

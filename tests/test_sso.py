@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from customers_fixture import write_customers
 from kam.i18n import t
-from kam.warehouse import refresh
+from kam.storage.warehouse import refresh
 
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
         "client_id": "kam", "client_secret": "s",

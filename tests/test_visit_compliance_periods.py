@@ -22,10 +22,10 @@ import managers_fixture as mfx
 from conftest import BRANCHES, write_text
 from customers_fixture import open_warehouse, write_customers
 from kam.i18n import t
-from kam.period import Period
-from kam.query import Scope
-from kam.reports import run_report
-from kam.warehouse import refresh
+from kam.figures.period import Period
+from kam.figures.query import Scope
+from kam.figures.reports import run_report
+from kam.storage.warehouse import refresh
 
 JUNE, MAY, Q2 = Period.parse("2026-06"), Period.parse("2026-05"), Period.parse("2026-Q2")
 LANGS = ["zh", "en"]

@@ -8,8 +8,8 @@ import duckdb
 import pytest
 
 from conftest import write_text
-from kam.query import Warehouse
-from kam.warehouse import RefreshFailed, current_warehouse, refresh
+from kam.figures.query import Warehouse
+from kam.storage.warehouse import RefreshFailed, current_warehouse, refresh
 
 BILL_HEADER = ["bill_month", "group_id", "subscriber_id", "fee_item", "amount"]
 
@@ -121,7 +121,7 @@ def test_reader_during_refresh_sees_old_or_new_never_a_mix(base_folder):
 
 
 def test_two_refreshes_of_one_folder_do_not_run_at_once(base_folder):
-    from kam.warehouse import _refresh_lock
+    from kam.storage.warehouse import _refresh_lock
     with _refresh_lock(base_folder):
         with pytest.raises(RefreshFailed, match="another refresh"):
             refresh(base_folder)
@@ -129,8 +129,8 @@ def test_two_refreshes_of_one_folder_do_not_run_at_once(base_folder):
 
 def test_a_readers_message_quoting_a_mobile_number_is_kept_masked(base_folder, monkeypatch):
     """The reason a file cannot be read is shown to every viewer and stored: no phone number in it."""
-    import kam.warehouse as warehouse
-    from kam.readers import UnreadableFile
+    import kam.storage.warehouse as warehouse
+    from kam.storage.readers import UnreadableFile
 
     def quoting_reader(cur, export, n, workdir):
         raise UnreadableFile("bad cell 13812345678 in line 2")

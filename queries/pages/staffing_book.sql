@@ -1,7 +1,7 @@
 -- grain: one row per group active at the end of the period, in the viewer's scope: its class, active
 -- members, the manager serving it that month (group_months) and whether that manager is employed at the
 -- as-of time, and the capacity range (groups per manager) cfg_capacity gives for its class and size.
--- The rebalancing proposal (kam/rebalance.py) counts a group as 1 ÷ capacity_high of a full book.
+-- The rebalancing proposal (kam/planning/rebalance.py) counts a group as 1 ÷ capacity_high of a full book.
 with
 book as (
     select group_id, branch_id, "class", manager_id, active_members as members

@@ -10,7 +10,7 @@
 --                          active at the end of the previous month) over the three months ending with the
 --                          period's last month, months without a previous month left out
 -- Ratios are rounded to 6 decimals so that float noise (1.9999999999999998) never moves a level.
--- kam/model_matrix.py turns them into suggested scores; `kam report model` adds the totals.
+-- kam/planning/model_matrix.py turns them into suggested scores; `kam report model` adds the totals.
 with
 scope_branches as (
     select branch_id, branch_name, mgmt_model

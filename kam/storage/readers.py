@@ -28,7 +28,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from kam.schema import Dataset, dataset_for_file, header_map, normalise_header
+from kam.storage.schema import Dataset, dataset_for_file, header_map, normalise_header
 
 SUPPORTED_SUFFIXES = (".csv", ".txt", ".xlsx", ".parquet")
 DELIMITERS = (",", "\t", "|", ";")

@@ -15,17 +15,17 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from kam.auth import LOCAL_VIEWER, Viewer, role_file
-from kam.charts import legend_above, localise_number_axes
-from kam.downloads import to_csv_bytes, to_xlsx_bytes
-from kam.fmt import mask_frame
+from kam.app.auth import LOCAL_VIEWER, Viewer, role_file
+from kam.app.charts import legend_above, localise_number_axes
+from kam.app.downloads import to_csv_bytes, to_xlsx_bytes
+from kam.storage.masking import mask_frame
 from kam.i18n import t
-from kam.period import Period
-from kam.query import Scope, Warehouse
-from kam.schema import PERSONAL_COLUMNS
-from kam.settings import load_settings
+from kam.figures.period import Period
+from kam.figures.query import Scope, Warehouse
+from kam.storage.schema import PERSONAL_COLUMNS
+from kam.figures.settings import load_settings
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def show_table(context: Context, frame: pd.DataFrame, name: str, *, column_confi
 
 
 def plot(context: Context, fig, key: str, where=None) -> None:
-    """A plotly chart whose axes read in the viewer's language (kam.charts: 20万, not 200k, in Chinese)."""
+    """A plotly chart whose axes read in the viewer's language (kam.app.charts: 20万, not 200k, in Chinese)."""
     (where or st).plotly_chart(localise_number_axes(legend_above(fig), context.lang), key=key)
 
 

@@ -1,10 +1,10 @@
-"""docs/benchmarks.md, written from one run of `python -m kam.bench` (kam/bench.py measures)."""
+"""docs/benchmarks.md, written from one run of `python -m kam.tooling.bench` (kam/tooling/bench.py measures)."""
 from __future__ import annotations
 
-from kam import bench as B
+from kam.tooling import bench as B
 
 DEFINITIONS = """\
-- **ingest: full refresh** — `kam.warehouse.refresh(folder)` with no previous warehouse, in its own
+- **ingest: full refresh** — `kam.storage.warehouse.refresh(folder)` with no previous warehouse, in its own
   process: every export file parsed, checked, settled, the marts built, the file published. Each
   refresh and each bare read is the best of two runs taken in turns (UTF-8, its bare read, GBK, its
   bare read, then again), so that a burst of load on the shared machine does not fall on one side of
@@ -23,7 +23,7 @@ DEFINITIONS = """\
   month's file alone, and pandas reading it.
 - **report X: warm** — `run_report(wh, X)` for the latest month, all branches, after a first call,
   with the query layer's result cache emptied before each call: the time DuckDB takes (best of 3).
-  *pandas*: the same table computed by `kam/bench_pandas.py` from the loaded data — the clean
+  *pandas*: the same table computed by `kam/tooling/bench_pandas.py` from the loaded data — the clean
   datasets and the settings tables, in DataFrames beforehand (loading them is not timed) — as a
   notebook would: it builds the marts the report needs (calendar_months, group_fee_months,
   group_months, as queries/marts does at every refresh; timed once, added to each report that reads
@@ -74,7 +74,7 @@ publishing starts from). The rest is outside the month: the marts, which queries
 all of billing at every refresh, and the checkpoint that writes them. What would meet 1.3×: marts maintained per bill month (append the new month's rows to
 group_fee_months, recompute group_months from the new month on), and publishing by attaching a new
 small file next to the previous one instead of copying it.""",
-    "memory: peak of a full refresh": "DuckDB's memory_limit for the refresh connection (kam/warehouse.py) bounds it.",
+    "memory: peak of a full refresh": "DuckDB's memory_limit for the refresh connection (kam/storage/warehouse.py) bounds it.",
 }
 
 
@@ -89,7 +89,7 @@ def render(result: B.Result, scales: list[str], target_scale: str) -> str:
     lines = [
         "# Benchmarks",
         "",
-        f"Written by `python -m kam.bench --scales {','.join(scales)}` on {m['date']} at commit "
+        f"Written by `python -m kam.tooling.bench --scales {','.join(scales)}` on {m['date']} at commit "
         f"`{m['commit']}`. Do not edit by hand: run it again (`make bench`).",
         "",
         f"**Machine:** {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB memory; Python {m['python']}, "
@@ -187,7 +187,7 @@ _PAGE = """\
 Warm, the page's queries come from the query layer's cache (a few hundredths of a second); what is left
 is the script and the browser: every table is sent to the browser as Arrow and drawn, with its CSV
 download, and every chart as JSON. The Excel workbooks are no longer written on every run, only when
-their button is pressed (kam/ui.py `show_table`): that was 1–2.6 s of these pages at L. What would
+their button is pressed (kam/app/ui.py `show_table`): that was 1–2.6 s of these pages at L. What would
 take more off: paging the longest lists (thousands of rows) instead of sending them whole."""
 _TINY = """\
 The table is computed from small tables that need no mart (pandas has nothing to build), so pandas

@@ -1,7 +1,10 @@
-"""Labels in the user's language: one translation table per language.
+"""Labels in the user's language: one translation table per language, for every layer that speaks.
 
-The table of a language is kam/locales/<lang>.toml (shared labels) merged with one file
-per area, kam/locales/<area>.<lang>.toml, so that each area's labels sit together; a key
+It sits at the bottom of the layers (it imports nothing of kam): the command line, the planners'
+models (a lever error), the readers' messages and the pages all say things in the viewer's language.
+
+The table of a language is kam/i18n/locales/<lang>.toml (shared labels) merged with one file
+per area, kam/i18n/locales/<area>.<lang>.toml, so that each area's labels sit together; a key
 defined in two files is an error (duplicate_keys() lists them, a test keeps it empty).
 
 Keys are dotted (`data.refresh`, `reason.bad_date`, `column.group_id`), grouped by TOML tables.

@@ -25,7 +25,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "settings.toml"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "settings.toml"
 ENV_VAR = "KAM_SETTINGS"
 
 CLASSES = ("A", "B", "C")
@@ -633,7 +633,7 @@ class Settings:
     # -------------------------------------------------------------- for SQL
 
     def sql_params(self) -> dict[str, object]:
-        """Values for `$name` parameters in queries/ (kam.sql.bind picks the ones a query uses).
+        """Values for `$name` parameters in queries/ (kam.storage.sql.bind picks the ones a query uses).
 
         All scalars except visit_kinds, a list for `kind = any($visit_kinds)`.
 

@@ -10,9 +10,9 @@ from typing import Callable
 
 import pandas as pd
 
-from kam.period import Period
-from kam.query import EVERYONE, Scope, Warehouse
-from kam.sql import report_names
+from kam.figures.period import Period
+from kam.figures.query import EVERYONE, Scope, Warehouse
+from kam.storage.sql import report_names
 
 # The report names of the `kam report` contract (../shared/spec/metrics.md).
 CONTRACT_REPORTS = ("overview", "managers", "classes", "pareto", "sla", "visits", "funnel",
@@ -21,7 +21,7 @@ CONTRACT_REPORTS = ("overview", "managers", "classes", "pareto", "sla", "visits"
 Builder = Callable[[Warehouse, Period, Scope], pd.DataFrame]
 BUILDERS: dict[str, Builder] = {}
 # Modules that register builders with @register; imported on first use.
-BUILDER_MODULES = ("kam.staffing", "kam.model_matrix")
+BUILDER_MODULES = ("kam.planning.staffing", "kam.planning.model_matrix")
 
 
 def register(name: str):

@@ -40,11 +40,11 @@ from typing import Callable
 import duckdb
 import numpy as np
 
-from kam.readers import (ExportFile, FileRead, UnreadableFile, csv_malformed, csv_source, discover,
+from kam.storage.readers import (ExportFile, FileRead, UnreadableFile, csv_malformed, csv_source, discover,
                          is_text, load_csv, open_csv, read_file)
-from kam.fmt import mask_text
-from kam.schema import DATASETS, Dataset
-from kam.sql import QUERIES_DIR, load_sql, mart_order
+from kam.storage.masking import mask_text
+from kam.storage.schema import DATASETS, Dataset
+from kam.storage.sql import QUERIES_DIR, load_sql, mart_order
 
 STATE_DIR = ".kam"
 CURRENT = "CURRENT"

@@ -5,8 +5,8 @@ import io
 
 import pandas as pd
 
-from kam.fmt import mask_frame
-from kam.schema import PERSONAL_COLUMNS
+from kam.storage.masking import mask_frame
+from kam.storage.schema import PERSONAL_COLUMNS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

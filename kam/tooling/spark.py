@@ -10,7 +10,7 @@ The warehouse's SQL is written once, in DuckDB's dialect, and kept portable (doc
     runner.run("reports/overview", params)              # params as the query layer binds them
 
 Two ways to run a file:
-- `transpile(name)`: the whole statement, its {{ ref() }}s inlined as subqueries (kam.sql.load_sql),
+- `transpile(name)`: the whole statement, its {{ ref() }}s inlined as subqueries (kam.storage.sql.load_sql),
   in Spark SQL. Correct, but Spark re-analyses every inlined copy: a report that reads a shared
   query through three levels of refs takes tens of seconds to plan.
 - `SparkRunner.run(name, params)`: each {{ ref('x') }} is run once as its own statement with the same
@@ -39,7 +39,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from kam.sql import QUERIES_DIR, load_sql, mart_order, parameter_names
+from kam.storage.sql import QUERIES_DIR, load_sql, mart_order, parameter_names
 
 # The clean tables of the warehouse (docs/architecture.md: Tables in the warehouse).
 CLEAN_TABLES = ("branches", "managers", "groups", "members", "billing", "visits", "orders", "complaints",
@@ -60,7 +60,7 @@ def to_spark(sql: str) -> str:
 
 @functools.cache
 def transpile(name: str) -> str:
-    """queries/<name>.sql with its {{ ref() }}s inlined (kam.sql.load_sql), in Spark SQL."""
+    """queries/<name>.sql with its {{ ref() }}s inlined (kam.storage.sql.load_sql), in Spark SQL."""
     return to_spark(load_sql(name))
 
 

@@ -21,10 +21,10 @@ import math
 
 import pandas as pd
 
-import kam.reports
-from kam.period import Period
-from kam.query import EVERYONE, Scope, Warehouse
-from kam.settings import MODELS, ModelMatrix
+import kam.figures.reports
+from kam.figures.period import Period
+from kam.figures.query import EVERYONE, Scope, Warehouse
+from kam.figures.settings import MODELS, ModelMatrix
 
 TOLERANCE = 1e-9
 
@@ -179,7 +179,7 @@ def indicators(wh: Warehouse, period: Period, scope: Scope = EVERYONE) -> pd.Dat
     return wh.query("reports/model", wh.period_params(period), scope)
 
 
-@kam.reports.register("model")
+@kam.figures.reports.register("model")
 def model_report(wh: Warehouse, period: Period, scope: Scope = EVERYONE) -> pd.DataFrame:
     """One row per branch: current model, measured indicators, levels, totals, recommendation, strategy."""
     mm = wh.settings.model_matrix

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
 _NAME = re.compile(r"^[a-z0-9_]+(/[a-z0-9_]+)*$")
 
 

@@ -14,7 +14,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-from kam.readers import SUPPORTED_SUFFIXES
+from kam.storage.readers import SUPPORTED_SUFFIXES
 
 MAX_UPLOAD_BYTES = 1 << 30  # 1 GiB: a province's monthly billing export
 MAX_XLSX_INFLATED_BYTES = 1 << 30

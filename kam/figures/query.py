@@ -18,9 +18,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from kam.period import Period
-from kam.sql import bind, load_sql
-from kam.warehouse import current_warehouse
+from kam.figures.period import Period
+from kam.storage.sql import bind, load_sql
+from kam.storage.warehouse import current_warehouse
 
 
 class NoData(Exception):

@@ -1,18 +1,18 @@
-"""How fast KAM Cockpit is at a province's size, against the limits: `python -m kam.bench`.
+"""How fast KAM Cockpit is at a province's size, against the limits: `python -m kam.tooling.bench`.
 
-    python -m kam.bench [--scales S,M,L] [--out docs/benchmarks.md] [--no-browser]
+    python -m kam.tooling.bench [--scales S,M,L] [--out docs/benchmarks.md] [--no-browser]
 
 For each scale (S: the sample; M: 10,000 groups; L: 50,000 groups, ~65M bill rows) it generates the
 export folder once under data/bench/<scale> (kept, with a marker file, for the next run), then
 measures side by side and writes one table to docs/benchmarks.md:
 
-- ingest: our full refresh (kam.warehouse.refresh, from no warehouse) against DuckDB's bare
+- ingest: our full refresh (kam.storage.warehouse.refresh, from no warehouse) against DuckDB's bare
   read_csv of the same files into a database file (the limit) and against pandas reading them;
   the same for a copy whose billing files are GBK (GB18030) with Chinese headers;
 - incremental: the refresh after one new month of billing is added, against reading that month alone;
 - each `kam report` table, cold (a fresh Warehouse, nothing cached) and warm (run again with the
   query layer's result cache cleared, so the time is DuckDB's), against the same table computed in
-  pandas (kam/bench_pandas.py) from the same inputs loaded into DataFrames;
+  pandas (kam/tooling/bench_pandas.py) from the same inputs loaded into DataFrames;
 - each page in Chromium (Playwright): time from navigation until the script has finished and the
   page is drawn, warm (the second visit), at the largest scale run;
 - memory: peak RSS of a full refresh (its own process) and of the app's server while every page
@@ -45,7 +45,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 ROOT = REPO_ROOT / "data" / "bench"
 DOC = REPO_ROOT / "docs" / "benchmarks.md"
 SCALES = {"S": "sample", "M": "M", "L": "L"}
@@ -114,13 +114,13 @@ class Result:
 
 def _marker_text(scale: str) -> str:
     import hashlib
-    generator = hashlib.sha256((REPO_ROOT / "kam" / "sample.py").read_bytes()).hexdigest()[:16]
+    generator = hashlib.sha256((REPO_ROOT / "kam" / "tooling" / "sample.py").read_bytes()).hexdigest()[:16]
     return f"scale={scale} seed={SEED} generator={generator}\n"
 
 
 def prepare(scale: str, root: Path, say: Say) -> Path:
     """The export folder of a scale, generated unless the marker says it is already there."""
-    from kam.sample import write_sample
+    from kam.tooling.sample import write_sample
     folder = root / scale
     marker = folder / ".bench-ready"
     if marker.exists() and marker.read_text() == _marker_text(scale):
@@ -145,14 +145,14 @@ def _export_files(folder: Path) -> list[Path]:
 
 
 def _is_billing_text(path: Path) -> bool:
-    from kam.schema import dataset_for_file
+    from kam.storage.schema import dataset_for_file
     ds = dataset_for_file(path.name)
     return ds is not None and ds.name == "billing" and path.suffix.lower() in (".csv", ".txt")
 
 
 def _chinese_header(header: list[str]) -> list[str]:
     """Each header cell as its Chinese alias in the contract (the way BOSS exports it)."""
-    from kam.schema import DATASETS, header_map, normalise_header
+    from kam.storage.schema import DATASETS, header_map, normalise_header
     ds = DATASETS["billing"]
     known = header_map(ds)
     out = []
@@ -170,7 +170,7 @@ def prepare_gbk(folder: Path, say: Say) -> Path:
     The cells are the same (the generated ones are ASCII codes and numbers), so the difference
     from the UTF-8 folder is the encoding alone; other files are hard links to the originals.
     """
-    from kam.readers import _detect_delimiter, _sniff_encoding
+    from kam.storage.readers import _detect_delimiter, _sniff_encoding
     gbk = folder.with_name(folder.name + "-gbk")
     marker = gbk / ".bench-ready"
     expected = (folder / ".bench-ready").read_text()
@@ -202,8 +202,8 @@ def prepare_gbk(folder: Path, say: Say) -> Path:
 def prepare_extra(folder: Path, say: Say) -> Path:
     """One new month of billing (the month after the data's last), made from the last month's file."""
     import duckdb
-    from kam.readers import discover, open_csv
-    from kam.sample import LAST_MONTH
+    from kam.storage.readers import discover, open_csv
+    from kam.tooling.sample import LAST_MONTH
     extra_dir = folder.with_name(folder.name + "-extra")
     y, m = divmod(LAST_MONTH[0] * 12 + LAST_MONTH[1], 12)
     month = f"{y:04d}{m + 1:02d}"
@@ -235,7 +235,7 @@ def prepare_extra(folder: Path, say: Say) -> Path:
 
 def _incremental_folder(folder: Path, extra: Path) -> Path:
     """The folder plus the new month, with the folder's current warehouse as its previous one."""
-    from kam.warehouse import current_warehouse
+    from kam.storage.warehouse import current_warehouse
     inc = folder.with_name(folder.name + "-inc")
     shutil.rmtree(inc, ignore_errors=True)
     (inc / ".kam").mkdir(parents=True)
@@ -251,8 +251,8 @@ def _incremental_folder(folder: Path, extra: Path) -> Path:
 # ---------------------------------------------------------------- child processes
 
 def _child(args: list[str]) -> dict:
-    """Run `python -m kam.bench --child ...` and return the JSON it prints last."""
-    done = subprocess.run([sys.executable, "-m", "kam.bench", "--child", *args], cwd=REPO_ROOT,
+    """Run `python -m kam.tooling.bench --child ...` and return the JSON it prints last."""
+    done = subprocess.run([sys.executable, "-m", "kam.tooling.bench", "--child", *args], cwd=REPO_ROOT,
                           capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"benchmark child {args[0]} failed:\n{done.stderr[-3000:]}")
@@ -267,7 +267,7 @@ def _usage() -> dict:
 
 
 def child_refresh(folder: str) -> dict:
-    from kam.warehouse import refresh
+    from kam.storage.warehouse import refresh
     marks: list[tuple[float, str]] = []
     start = time.perf_counter()
     refresh(Path(folder), progress=lambda msg: marks.append((time.perf_counter() - start, msg)))
@@ -290,7 +290,7 @@ def _phases(marks: list[tuple[float, str]], wall: float) -> dict:
 
 def _bare_read(con, files: list[Path]) -> None:
     """What DuckDB does with the files by itself: read_csv (or read_parquet) with its defaults."""
-    from kam.schema import dataset_for_file
+    from kam.storage.schema import dataset_for_file
     groups: dict[str, list[Path]] = {}
     for path in files:
         ds = dataset_for_file(path.name)
@@ -346,7 +346,7 @@ def child_bare(db: str, iconv: str, *files: str) -> dict:
 def child_pandas(encoding: str, *files: str) -> dict:
     """pandas reading the same files (read_csv with its defaults; Excel with calamine; parquet)."""
     import pandas as pd
-    from kam.readers import _sniff_encoding
+    from kam.storage.readers import _sniff_encoding
     frames = []
     start = time.perf_counter()
     for f in map(Path, files):
@@ -429,7 +429,7 @@ def _phase_note(r: dict, bare: dict | None = None) -> str:
 # ---------------------------------------------------------------- reports
 
 def report_names() -> list[str]:
-    from kam.reports import CONTRACT_REPORTS, available_reports
+    from kam.figures.reports import CONTRACT_REPORTS, available_reports
     return [n for n in CONTRACT_REPORTS if n in set(available_reports())]
 
 
@@ -437,10 +437,10 @@ def measure_reports(scale: str, folder: Path, say: Say, result: Result, repeat: 
     """Each report cold and warm, and pandas computing the same table two ways: from the loaded data
     (clean datasets: it builds the marts it needs, as a notebook would; the ratio of the row) and
     from the same inputs as the SQL, marts included (the note)."""
-    from kam import bench_pandas
-    from kam.query import Warehouse
-    from kam.reports import run_report
-    from kam.settings import load_settings
+    from kam.tooling import bench_pandas
+    from kam.figures.query import Warehouse
+    from kam.figures.reports import run_report
+    from kam.figures.settings import load_settings
     settings = load_settings()
     probe = Warehouse(folder, settings)
     period = probe.default_period()
@@ -738,7 +738,7 @@ def markdown_table(rows: list[Row]) -> str:
 
 
 def write_doc(result: Result, out: Path, scales: list[str], target_scale: str) -> None:
-    from kam import bench_doc
+    from kam.tooling import bench_doc
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(bench_doc.render(result, scales, target_scale), encoding="utf-8")
 
@@ -774,7 +774,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["--child"]:
         print(json.dumps(CHILDREN[argv[1]](*argv[2:])))
         return 0
-    parser = argparse.ArgumentParser(prog="python -m kam.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m kam.tooling.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", default="S,M,L", help="comma-separated scales among S, M, L (default S,M,L)")
     parser.add_argument("--out", type=Path, default=DOC, help="the Markdown file to write (default docs/benchmarks.md)")
     parser.add_argument("--root", type=Path, default=ROOT, help="where the generated folders live (default data/bench)")
@@ -789,6 +789,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # Run as kam.bench (not __main__), so that kam.bench_doc sees the same module.
-    from kam.bench import main as _main
+    # Run as kam.tooling.bench (not __main__), so that kam.tooling.bench_doc sees the same module.
+    from kam.tooling.bench import main as _main
     sys.exit(_main())

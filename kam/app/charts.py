@@ -6,7 +6,7 @@ Plotly has turned aslant (months on a category axis).
 Axes:
 
 Plotly writes large tick values with SI suffixes ("800k", "1.2M"), which is English. In Chinese, an
-axis of numbers is labelled the way the rest of the app writes numbers: 20万, 1.5亿 (kam.fmt). Plotly
+axis of numbers is labelled the way the rest of the app writes numbers: 20万, 1.5亿 (kam.app.fmt). Plotly
 has no such format, so the ticks are placed here: nice values over the data's span, each labelled by
 fmt_number. Only axes whose span can be told from the figure are changed (bar and line/scatter
 traces on linear axes without a format of their own); any other axis keeps Plotly's ticks.
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from kam.fmt import fmt_number
+from kam.app.fmt import fmt_number
 
 TICKS = 6  # about how many ticks an axis gets
 _STEPS = (1, 2, 2.5, 5, 10)

@@ -22,9 +22,9 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from kam.query import Scope
+from kam.figures.query import Scope
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("executive", "planner", "regional_head", "account_manager", "data_admin")
 LOCAL = "local"
 

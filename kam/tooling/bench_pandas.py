@@ -5,7 +5,7 @@ and the settings tables, loaded once into DataFrames by `load` — and the same 
 returns the same table (columns, rows, order). They are written the way an analyst would write
 them in a notebook: merges, group-bys and a few vectorised columns, no loops over rows.
 
-`APPROXIMATE` names what a function leaves out; kam/bench.py compares every pandas table with
+`APPROXIMATE` names what a function leaves out; kam/tooling/bench.py compares every pandas table with
 the report's own and prints whether they agree, so "the same table" is checked, not assumed.
 """
 from __future__ import annotations
@@ -613,7 +613,7 @@ def staffing(d, p) -> pd.DataFrame:
 
 
 def model(d, p, settings) -> pd.DataFrame:
-    from kam.model_matrix import branch_recommendations, matrix_frame
+    from kam.planning.model_matrix import branch_recommendations, matrix_frame
     b = d["branches"][d["branches"].branch_id.isin(p["branches"])][["branch_id", "branch_name", "mgmt_model"]]
     gm, gfm = d["group_months"], d["group_fee_months"]
     end = gm[(gm.month_start == p["period_last_month"]) & gm.branch_id.isin(p["branches"])]

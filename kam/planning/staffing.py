@@ -30,9 +30,9 @@ from dataclasses import asdict, dataclass, field, fields
 import pandas as pd
 
 from kam.i18n import t
-from kam.period import Period, add_months
-from kam.query import EVERYONE, Scope, Warehouse
-from kam.settings import CLASSES, STAR_FOR_CLASS, Settings
+from kam.figures.period import Period, add_months
+from kam.figures.query import EVERYONE, Scope, Warehouse
+from kam.figures.settings import CLASSES, STAR_FOR_CLASS, Settings
 
 GAP_SHORT, GAP_WITHIN, GAP_SURPLUS = "short", "within", "surplus"
 
@@ -209,7 +209,7 @@ class Base:
 
 
 def load_base(wh: Warehouse, period: Period, scope: Scope = EVERYONE) -> Base:
-    from kam.reports import run_report
+    from kam.figures.reports import run_report
     params = wh.period_params(period)
     return Base(run_report(wh, "staffing", period, scope), wh.query("pages/staffing_cells", params, scope),
                 params.get("as_of"))
