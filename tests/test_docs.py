@@ -278,7 +278,7 @@ def test_every_reason_the_code_gives_is_a_labelled_reason_code():
         given |= set(re.findall(r"kam_rule\(\s*'\w+',\s*'(\w+)'", sql))
         given |= set(re.findall(r"(?:true|false),\s*'(\w+)'\s*\)", sql))  # kam_cell(..., required, 'reason')
         given |= set(re.findall(r"'reason':\s*'(\w+)'", sql))
-    warehouse = (REPO / "kam" / "storage" / "warehouse.py").read_text(encoding="utf-8")
+    warehouse = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "kam" / "storage").glob("*.py"))
     given |= set(re.findall(r"'reason':\s*'(\w+)'", warehouse)) | set(re.findall(r"'(\w+)' as reason", warehouse))
     given |= set(re.findall(r"\$line, '(\w+)', \$raw", warehouse))
     given |= set(re.findall(r"(?:then|else)\s+'(\w+)'", (REPO / "queries" / "reports" / "quality.sql").read_text()))
