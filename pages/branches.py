@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kam.app import ui
-from kam.app.fmt import fmt_number, fmt_pct, fmt_yuan
+from kam.app import fmt
 from kam.figures.reports import run_report
 
 c = ui.ctx()
@@ -33,10 +33,7 @@ RATES = [k for k, (kind, _) in KPIS.items() if kind == "rate"]
 
 
 def shown(value, kind: str) -> str:
-    value = None if value is None or pd.isna(value) else float(value)  # kam.app.fmt wants Python numbers
-    if kind == "money":
-        return fmt_yuan(value, c.lang)
-    return fmt_pct(value) if kind == "rate" else fmt_number(value, c.lang, decimals=0)
+    return fmt.fmt_figure(value, kind, c.lang)
 
 
 def formats(frame) -> dict:
@@ -137,12 +134,14 @@ if drill_tab.open:
                               key="branches_drill_branch")
         row = report.set_index("branch_id").loc[branch] if branch in set(report.branch_id) else None
         if row is not None:
+            # The badge is the gap to the province in points ("+0.5 个百分点", short enough for a fifth of the
+            # row), its arrow the gap's sign, its colour good or bad for that KPI; "较全省" is its description.
             for column, kpi in zip(st.columns(len(RATES)), RATES):
                 gap = row[kpi] - total[kpi] if pd.notna(row[kpi]) and pd.notna(total[kpi]) else None
-                column.metric(("▶ " if kpi == focus else "") + c.t(f"column.{kpi}"), shown(row[kpi], "rate"),
-                              delta=None if gap is None else c.t("customers.points_vs_province",
-                                                                  value=f"{gap * 100:+.1f}"),
-                              delta_color="inverse" if not KPIS[kpi][1] else "normal", border=True)
+                ui.metric(c, column, ("▶ " if kpi == focus else "") + c.t(f"column.{kpi}"), shown(row[kpi], "rate"),
+                          gap, delta_text=None if gap is None else c.t("customers.points",
+                                                                        value=fmt.fmt_delta_points(gap)),
+                          better="higher" if KPIS[kpi][1] else "lower", description=c.t("customers.vs_province"))
         st.markdown(f"**{c.t('customers.branches.managers_of', branch=names[branch])}**")
         managers = ui.label_column(c.query("pages/branches_managers", {"branch": branch}), "employment",
                                    "employment", c.lang)

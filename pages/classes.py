@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kam.app import ui
-from kam.app.fmt import fmt_number, fmt_pct
+from kam.app.fmt import fmt_count, fmt_pct
 from kam.figures.reports import run_report
 
 c = ui.ctx()
@@ -82,10 +82,11 @@ if tabs["pareto"].open:
         row = run_report(c.wh, "pareto", c.period, c.scope).iloc[0]
         pareto = pd.Series({k: None if pd.isna(v) else float(v) for k, v in row.items()}, dtype=object)
         m1, m2, m3 = st.columns(3)
-        m1.metric(c.t("metric.top20_share.name"), fmt_pct(pareto.top20_share), border=True,
-                  help=c.t("customers.classes.top_groups", n=int(pareto.top_groups), of=int(pareto.groups)))
-        m2.metric(c.t("column.groups"), fmt_number(pareto.groups, c.lang, 0), border=True)
-        m3.metric(c.t("metric.groups_for_80.name"), fmt_number(pareto.groups_for_80, c.lang, 0), border=True,
+        ui.metric(c, m1, c.t("metric.top20_share.name"), fmt_pct(pareto.top20_share),
+                  help=c.t("customers.classes.top_groups", n=fmt_count(pareto.top_groups, c.lang),
+                           of=fmt_count(pareto.groups, c.lang)))
+        ui.metric(c, m2, c.t("column.groups"), fmt_count(pareto.groups, c.lang))
+        ui.metric(c, m3, c.t("metric.groups_for_80.name"), fmt_count(pareto.groups_for_80, c.lang),
                   help=c.t("customers.classes.share_for_80", share=fmt_pct(pareto.share_for_80)))
         curve = c.query("pages/classes_pareto_curve")
         fig = go.Figure(go.Scatter(
@@ -108,7 +109,7 @@ if tabs["suggested"].open:
         moves = ["upgrade", "downgrade", "keep"]
         counts = suggested.class_move.value_counts()
         for column, move in zip(st.columns(3), moves):
-            column.metric(c.t(f"customers.classes.move.{move}"), int(counts.get(move, 0)), border=True)
+            ui.metric(c, column, c.t(f"customers.classes.move.{move}"), int(counts.get(move, 0)))
         move = st.segmented_control(c.t("customers.classes.list"), moves,
                                     default=view if view in moves else "upgrade",
                                     format_func=lambda m: c.t(f"customers.classes.move.{m}"), key="classes_move")
@@ -153,9 +154,9 @@ if tabs["star_fit"].open:
     with tabs["star_fit"]:
         fit = c.query("pages/classes_star_fit")
         for column, r in zip(st.columns(3), fit.to_dict("records")):
-            column.metric(c.t(f"class.{r['class']}"), fmt_pct(float(r["star_fit_rate"])), border=True,
-                          help=c.t("customers.classes.fit_help", fitting=r["fitting_groups"],
-                                   managed=r["with_manager"], unassigned=r["unassigned_groups"]))
+            ui.metric(c, column, c.t(f"class.{r['class']}"), fmt_pct(r["star_fit_rate"]),
+                      help=c.t("customers.classes.fit_help", fitting=r["fitting_groups"],
+                               managed=r["with_manager"], unassigned=r["unassigned_groups"]))
         fig = go.Figure([go.Bar(x=[c.t(f"class.{k}") for k in fit["class"]], y=fit[col], name=c.t(f"column.{col}"),
                                 hovertemplate="%{x}<br>" + c.t(f"column.{col}") + ": %{y:,}<extra></extra>")
                          for col in ("fitting_groups", "misfit_groups", "unassigned_groups")])

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from kam.app import ui
+from kam.app.fmt import DASH
 from kam.app.downloads import to_csv_bytes
 from kam.storage.uploads import UploadRefused, save_upload
 from kam.storage.warehouse import RefreshFailed, refresh
@@ -78,7 +79,8 @@ else:
     for (dataset, reason), rows in examples.groupby(["dataset", "reason"], sort=True):
         title = f"{c.t('dataset.' + dataset)} · {c.t('reason.' + reason)} ({len(rows)})"
         with st.expander(title):
-            st.dataframe(rows.drop(columns=["dataset", "reason"]), hide_index=True, width="stretch")
+            st.dataframe(rows.drop(columns=["dataset", "reason"]), hide_index=True, width="stretch",
+                         placeholder=DASH)
 
     everything = c.query("pages/data_set_aside", {"see_phones": c.scope.see_phone_numbers})
     st.download_button(c.t("data.download_set_aside", rows=len(everything)),

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kam.app import ui
-from kam.app.fmt import fmt_number, fmt_yuan
+from kam.app.fmt import fmt_count, fmt_yuan
 
 c = ui.ctx()
 ui.require_data(c)
@@ -48,15 +48,15 @@ facts = [g.branch_name, *(c.t("customers.profile.fact", name=c.t(f"column.{k}"),
 st.caption(" · ".join(facts))
 assigned = pd.notna(g.manager_id)
 m1, m2, m3, m4 = st.columns(4)
-m1.metric(c.t("column.class"), c.t(f"class.{g['class']}"), border=True,
+ui.metric(c, m1, c.t("column.class"), c.t(f"class.{g['class']}"),
           help=c.t("customers.profile.suggested", avg=fmt_yuan(money["avg_revenue_3m"], c.lang),
                    cls=c.t(f"class.{g.suggested_class}") if pd.notna(g.suggested_class) else "—"))
-m2.metric(c.t("column.manager_name"), g.manager_name if assigned else c.t("common.unassigned"), border=True,
-          delta=c.t(f"star.{int(g.star_level)}") if assigned else None, delta_color="off", delta_arrow="off",
+ui.metric(c, m2, c.t("column.manager_name"), g.manager_name if assigned else c.t("common.unassigned"),
+          note=c.t(f"star.{int(g.star_level)}") if assigned else None,
           help=c.t("customers.profile.misfit", needed=c.t(f"star.{int(g.star_needed)}"))
           if assigned and not g.star_fits else None)
-m3.metric(c.t("column.members"), fmt_number(money["members"], c.lang, 0), border=True)
-m4.metric(c.t("column.revenue"), fmt_yuan(money["revenue"], c.lang), border=True,
+ui.metric(c, m3, c.t("column.members"), fmt_count(money["members"], c.lang))
+ui.metric(c, m4, c.t("column.revenue"), fmt_yuan(money["revenue"], c.lang),
           help=c.t("customers.profile.revenue_in", period=c.period.label))
 
 MONEY = ("revenue", "monthly_value")

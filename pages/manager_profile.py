@@ -9,7 +9,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from kam.app import ui
-from kam.app.fmt import fmt_delta_pct, fmt_pct, fmt_yuan
+from kam.app.fmt import fmt_decimal, fmt_pct, fmt_yuan
 from kam.figures.reports import run_report
 
 c = ui.ctx()
@@ -46,18 +46,14 @@ st.markdown(f"### {person.manager_name} · " + " · ".join(f for f in facts if f
 row = run_report(c.wh, "managers", c.period, c.scope).set_index("manager_id")
 if manager in row.index:
     r = row.loc[manager]
-    num = lambda v: None if pd.isna(v) else float(v)  # noqa: E731 (kam.app.fmt reads numpy scalars as missing)
     k = st.columns(6)
-    k[0].metric(c.t("column.score"), f"{r.score:.2f}",
-                delta=c.t("managers.profile.rank_of", rank=r["rank"], n=r.managers_in_star), delta_color="off",
-                delta_arrow="off")
-    k[1].metric(c.t("column.groups"), int(r.groups), delta=c.t(f"managers.workload.{r.workload}"),
-                delta_color="off", delta_arrow="off")
-    k[2].metric(c.t("column.revenue"), fmt_yuan(num(r.revenue), c.lang),
-                delta=fmt_delta_pct(num(r.revenue_growth)))
-    k[3].metric(c.t("column.member_churn_rate"), fmt_pct(num(r.member_churn_rate), 2))
-    k[4].metric(c.t("column.visit_compliance"), fmt_pct(num(r.visit_compliance)))
-    k[5].metric(c.t("column.sla_resolve_compliance"), fmt_pct(num(r.sla_resolve_compliance)))
+    ui.metric(c, k[0], c.t("column.score"), fmt_decimal(r.score),
+              note=c.t("managers.profile.rank_of", rank=r["rank"], n=r.managers_in_star))
+    ui.metric(c, k[1], c.t("column.groups"), int(r.groups), note=c.t(f"managers.workload.{r.workload}"))
+    ui.metric(c, k[2], c.t("column.revenue"), fmt_yuan(r.revenue, c.lang), r.revenue_growth)
+    ui.metric(c, k[3], c.t("column.member_churn_rate"), fmt_pct(r.member_churn_rate))
+    ui.metric(c, k[4], c.t("column.visit_compliance"), fmt_pct(r.visit_compliance))
+    ui.metric(c, k[5], c.t("column.sla_resolve_compliance"), fmt_pct(r.sla_resolve_compliance))
 else:
     st.info(c.t("managers.profile.no_book", period=c.period.label))
 
@@ -88,10 +84,7 @@ with trend_tab:
     fig.update_layout(height=480, margin={"t": 20, "b": 10}, legend={"orientation": "h"})
     fig.update_yaxes(tickformat=",d", rangemode="tozero", secondary_y=True, row=1, col=1)
     ui.plot(c, fig, "manager_profile_trend_chart")
-    ui.show_table(c, trend.drop(columns=["month_start"]), f"manager_{manager}_trend", key="manager_profile_trend",
-                  column_config={c.t("column.member_churn_rate"): st.column_config.NumberColumn(format="percent"),
-                                 c.t("column.visit_compliance"): st.column_config.NumberColumn(format="percent"),
-                                 c.t("column.revenue"): st.column_config.NumberColumn(format="¥%,.2f")})
+    ui.show_table(c, trend.drop(columns=["month_start"]), f"manager_{manager}_trend", key="manager_profile_trend")
 
 # ---------------------------------------------------------------- the book
 with book_tab:

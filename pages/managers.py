@@ -55,10 +55,10 @@ shown = report[report.branch_id.isin(branches or report.branch_id)
                & report.employment.isin(employment or report.employment)]
 
 k1, k2, k3, k4 = st.columns(4)
-k1.metric(c.t("managers.kpi_managers"), len(shown))
-k2.metric(c.t("managers.kpi_over"), int((shown.workload == "over").sum()))
-k3.metric(c.t("managers.kpi_under"), int((shown.workload == "under").sum()))
-k4.metric(c.t("managers.kpi_misfit"), int((shown.misfit_groups > 0).sum()))
+ui.metric(c, k1, c.t("managers.kpi_managers"), len(shown), border=False)
+ui.metric(c, k2, c.t("managers.kpi_over"), int((shown.workload == "over").sum()), border=False)
+ui.metric(c, k3, c.t("managers.kpi_under"), int((shown.workload == "under").sum()), border=False)
+ui.metric(c, k4, c.t("managers.kpi_misfit"), int((shown.misfit_groups > 0).sum()), border=False)
 
 score_tab, award_tab, workload_tab = st.tabs(
     [c.t("managers.tab_scorecard"), c.t("managers.tab_award"), c.t("managers.tab_workload")])

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kam.app import ui
-from kam.app.fmt import fmt_delta_pct, fmt_number, fmt_pct, fmt_yuan
+from kam.app import fmt
 from kam.figures.reports import run_report
 
 c = ui.ctx()
@@ -20,28 +20,18 @@ if months < c.period.months:
     st.warning(c.t("customers.incomplete_period", period=c.period.label, months=months, total=c.period.months))
 
 
-def plain(value) -> float | None:
-    """A NumPy or pandas number as a Python float (None when missing), as kam.app.fmt expects."""
-    return None if value is None or pd.isna(value) else float(value)
-
-
 def shown(value, kind: str) -> str:
-    """A KPI value as people read it: money compact in yuan, rates in %, counts whole."""
-    value = plain(value)
-    if kind == "money":
-        return fmt_yuan(value, c.lang)
-    return fmt_pct(value) if kind == "rate" else fmt_number(value, c.lang, decimals=0)
+    """A KPI value as people read it: money and counts compact (¥4,290万, 16.2万), rates in %."""
+    return fmt.fmt_figure(value, kind, c.lang)
 
 
 def change(value, kind: str) -> str | None:
     """Growth for counts and money, percentage points for rates; None when there is nothing to compare."""
-    value = plain(value)
-    if value is None:  # the earlier period is missing
+    if fmt.is_missing(value):  # the earlier period is missing
         return None
     if kind == "rate":
-        points = f"{value * 100:+.1f}"
-        return c.t("customers.points", value="0.0" if points in ("+0.0", "-0.0") else points)
-    return fmt_delta_pct(value).replace("\u2212", "-")  # st.metric reads a leading "-" as a fall
+        return c.t("customers.points", value=fmt.fmt_delta_points(value))
+    return fmt.fmt_delta_pct(value)
 
 
 # ---------------------------------------------------------------- KPI cards
@@ -53,11 +43,10 @@ for row in rows:
     for column, kpi in zip(st.columns(len(row)), row):
         k = by_kpi.loc[kpi]
         yoy = change(k.yoy_change, k.kind)
-        column.metric(c.t(f"metric.{kpi}.name"), shown(k.value, k.kind),
-                      delta=change(k.mom_change, k.kind), border=True,
-                      delta_color="inverse" if kpi in LOWER_IS_BETTER else "normal",
-                      delta_description=c.t("customers.mom"), help=c.t(f"metric.{kpi}.help"))
-        column.caption(c.t("customers.yoy_is", value=yoy or "—"))
+        ui.metric(c, column, c.t(f"metric.{kpi}.name"), shown(k.value, k.kind), k.mom_change,
+                  delta_text=change(k.mom_change, k.kind), better="lower" if kpi in LOWER_IS_BETTER else "higher",
+                  description=c.t("customers.mom"), help=c.t(f"metric.{kpi}.help"))
+        column.caption(c.t("customers.yoy_is", value=yoy or fmt.DASH))
 classes = " · ".join(f"{c.t(f'class.{k}')} {shown(by_kpi.loc[f'groups_{k.lower()}'].value, 'count')}"
                      for k in "ABC")
 st.caption(c.t("customers.overview.by_class", classes=classes,
@@ -84,9 +73,7 @@ if moves.revenue_change.notna().any():
                           title=c.t(f"customers.overview.change_by_{dimension}"))
         ui.plot(c, fig, f"overview_change_{dimension}", where=column)
     with st.expander(c.t("customers.overview.change_table")):
-        ui.show_table(c, moves.drop(columns=["label"]), "revenue_change", key="overview_revenue_change",
-                      column_config={c.t(f"column.{col}"): st.column_config.NumberColumn(format="¥%,.2f")
-                                     for col in ("revenue", "revenue_previous", "revenue_change")})
+        ui.show_table(c, moves.drop(columns=["label"]), "revenue_change", key="overview_revenue_change")
 
 # ---------------------------------------------------------------- alerts, each linking to its detail
 st.subheader(c.t("customers.alerts.title"))
@@ -144,11 +131,18 @@ ui.plot(c, fig, "overview_trend_chart")
 
 # ---------------------------------------------------------------- the KPI table itself (kam report overview)
 st.subheader(c.t("customers.overview.table"))
-table = kpis.drop(columns=["months_with_data"])
-table["kpi"] = table.kpi.map(lambda k: c.t(f"metric.{k}.name"))
-table["kind"] = table.kind.map(lambda k: c.t(f"customers.kind.{k}"))
-ui.show_table(c, table, "overview", key="overview_table", column_config={
-    c.t(f"column.{col}"): st.column_config.NumberColumn(format="%.4f") for col in ("mom_change", "yoy_change")})
+# One row per KPI of its own kind: each value reads as its kind (¥ to the fen, counts written out, rates in %),
+# each change as growth or, for a rate, in percentage points.
+table = kpis.drop(columns=["months_with_data"]).assign(kpi=kpis.kpi.map(lambda k: c.t(f"metric.{k}.name")),
+                                                     kind=kpis.kind.map(lambda k: c.t(f"customers.kind.{k}")))
+screen = pd.DataFrame({
+    "kpi": table.kpi, "kind": table.kind,
+    **{col: [fmt.fmt_kind(v, kind, c.lang) for v, kind in zip(kpis[source], kpis.kind)]
+       for col, source in (("current_value", "value"), ("previous", "previous"), ("year_ago", "year_ago"))},
+    **{col: [change(v, kind) for v, kind in zip(kpis[col], kpis.kind)] for col in ("mom_change", "yoy_change")}})
+ui.show_table(c, table, "overview", key="overview_table", screen=screen, column_config={
+    col: st.column_config.TextColumn(alignment="right")
+    for col in ("current_value", "previous", "year_ago", "mom_change", "yoy_change")})
 
 ui.definitions(c, "groups", "members", "revenue", "arpu", "member_churn_rate", "sla_resolve_compliance",
                "visit_compliance", "star_fit_rate", "churned_groups", "unassigned_groups", "period_rollup",

@@ -5,7 +5,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from kam.app import ui
-from kam.app.fmt import fmt_number, fmt_pct
+from kam.app.fmt import fmt_count, fmt_decimal, fmt_pct
 from kam.figures.reports import run_report
 
 c = ui.ctx()
@@ -34,10 +34,8 @@ def shown(frame):
 
 
 def formats(frame):
-    """Rates as percentages, hours to two decimals, times to the minute, group links."""
-    hours = [col for col in frame.columns if col.endswith("_h")]
-    return ui.column_formats(frame, rates=RATES, decimals=[*hours, "repeat_gap_days", "sla_satisfaction_mean"],
-                             links={"sla_group_link": r"group=(\w+)"})
+    """Rates as percentages, group links; durations (…_h) in days and hours and the rest by kind (ui.column_formats)."""
+    return ui.column_formats(frame, rates=RATES, links={"sla_group_link": r"group=(\w+)"})
 
 
 def table(frame, name):
@@ -68,19 +66,21 @@ def rate_bars(frame, x, key, horizontal=False):
 # ---------------------------------------------------------------- headline figures
 summary = c.query("pages/sla_summary").astype(object).iloc[0]  # plain Python numbers for the formatters
 top, bottom = st.columns(4), st.columns(4)
-top[0].metric(c.t("sla.kpi_tickets"), fmt_number(summary.tickets, c.lang))
+ui.metric(c, top[0], c.t("sla.kpi_tickets"), fmt_count(summary.tickets, c.lang), border=False)
 for col, rate in zip(top[1:], RATES[:3]):
-    col.metric(c.t(f"metric.{rate}.name"), fmt_pct(summary[rate]), help=c.t(f"metric.{rate}.help"))
-bottom[0].metric(c.t("sla.kpi_backlog"), fmt_number(summary.backlog, c.lang), help=c.t("metric.backlog.help"))
-bottom[1].metric(c.t("sla.kpi_at_risk"), fmt_number(summary.at_risk_tickets, c.lang),
-                 help=c.t("metric.sla_at_risk.help"))
-bottom[2].metric(c.t("sla.kpi_repeat"), fmt_pct(summary.sla_repeat_share),
-                 f"{fmt_number(summary.repeat_tickets, c.lang)} / {fmt_number(summary.tickets, c.lang)}",
-                 delta_color="off", delta_arrow="off", help=c.t("metric.sla_repeat.help"))
-bottom[3].metric(c.t("sla.kpi_satisfaction"),
-                 c.t("sla.kpi_satisfaction_value", mean=fmt_number(summary.sla_satisfaction_mean, c.lang, 2)),
-                 c.t("sla.kpi_satisfied", share=fmt_pct(summary.sla_satisfied_share)), delta_color="off",
-                 delta_arrow="off", help=c.t("metric.satisfaction.help"))
+    ui.metric(c, col, c.t(f"metric.{rate}.name"), fmt_pct(summary[rate]), help=c.t(f"metric.{rate}.help"),
+              border=False)
+ui.metric(c, bottom[0], c.t("sla.kpi_backlog"), fmt_count(summary.backlog, c.lang), help=c.t("metric.backlog.help"),
+          border=False)
+ui.metric(c, bottom[1], c.t("sla.kpi_at_risk"), fmt_count(summary.at_risk_tickets, c.lang),
+          help=c.t("metric.sla_at_risk.help"), border=False)
+ui.metric(c, bottom[2], c.t("sla.kpi_repeat"), fmt_pct(summary.sla_repeat_share),
+          note=f"{fmt_count(summary.repeat_tickets, c.lang)} / {fmt_count(summary.tickets, c.lang)}",
+          help=c.t("metric.sla_repeat.help"), border=False)
+ui.metric(c, bottom[3], c.t("sla.kpi_satisfaction"),
+          c.t("sla.kpi_satisfaction_value", mean=fmt_decimal(summary.sla_satisfaction_mean)),
+          note=c.t("sla.kpi_satisfied", share=fmt_pct(summary.sla_satisfied_share)),
+          help=c.t("metric.satisfaction.help"), border=False)
 
 compliance_tab, backlog_tab, why_tab = st.tabs([c.t("sla.tab_compliance"), c.t("sla.tab_backlog"),
                                                 c.t("sla.tab_why")])
@@ -143,7 +143,7 @@ with backlog_tab:
                              hovertemplate="%{x}<br>" + name + ": %{y}<extra></extra>"))
     chart(fig, "sla_backlog_chart", height=300, barmode="stack", yaxis_rangemode="nonnegative")
 
-    st.subheader(c.t("sla.at_risk", share=fmt_pct(settings.sla.at_risk_share, 0)))
+    st.subheader(c.t("sla.at_risk", share=fmt_pct(settings.sla.at_risk_share)))
     at_risk = c.query("pages/sla_at_risk")
     if at_risk.empty:
         st.success(c.t("sla.no_at_risk"))

@@ -4,11 +4,12 @@ import streamlit as st
 
 from kam.planning import scenarios
 from kam.app import ui
+from kam.app.fmt import fmt_delta_number
 from kam.planning import staffing as sf
 from kam.planning.rebalance import propose
 from kam.figures.settings import CLASSES, SettingsError
 
-GAP_COLOUR = {sf.GAP_SHORT: "red", sf.GAP_WITHIN: "green", sf.GAP_SURPLUS: "orange"}  # metric delta colours
+GAP_TONE = {sf.GAP_SHORT: "bad", sf.GAP_WITHIN: "good", sf.GAP_SURPLUS: "warn"}  # ui.metric note tones
 BAR_COLOUR = {sf.GAP_SHORT: "#d62728", sf.GAP_WITHIN: "#2ca02c", sf.GAP_SURPLUS: "#ff7f0e"}
 
 c = ui.ctx()
@@ -61,10 +62,10 @@ with now_tab:
     cols = st.columns(len(total))
     for col, row in zip(cols, total.to_dict("records")):
         worst = sf.GAP_SHORT if row["short_managers"] else sf.GAP_SURPLUS if row["surplus_managers"] else sf.GAP_WITHIN
-        col.metric(c.t(f"star.{row['star_level']}"), f"{row['required_low']}–{row['required_high']}",
-                   delta=c.t("planning.current_is", n=row["current"], short=row["short_managers"],
-                             surplus=row["surplus_managers"]),
-                   delta_color=GAP_COLOUR[worst], delta_arrow="off", help=c.t("planning.total_help"))
+        ui.metric(c, col, c.t(f"star.{row['star_level']}"), f"{row['required_low']}–{row['required_high']}",
+                  note=c.t("planning.current_is", n=row["current"], short=row["short_managers"],
+                           surplus=row["surplus_managers"]),
+                  tone=GAP_TONE[worst], help=c.t("planning.total_help"), border=False)
     shown_class = st.segmented_control(c.t("column.class"), CLASSES, format_func=lambda k: c.t(f"class.{k}"),
                                        default="A", key="staffing_chart_class") or "A"
     ui.plot(c, needed_chart(base.report[base.report["class"] == shown_class]), "staffing_now_chart")
@@ -82,9 +83,10 @@ with calc_tab:
                           key="staffing_calc_class")
     result = sf.calculate(groups, members, cls, settings)
     one, two = st.columns(2)
-    one.metric(c.t("planning.calc_capacity"), f"{result['capacity_low']:g}–{result['capacity_high']:g}")
-    two.metric(c.t("planning.calc_needed", star=c.t(f"star.{result['star_level']}")),
-               f"{result['required_low']}–{result['required_high']}")
+    ui.metric(c, one, c.t("planning.calc_capacity"), f"{result['capacity_low']:g}–{result['capacity_high']:g}",
+              border=False)
+    ui.metric(c, two, c.t("planning.calc_needed", star=c.t(f"star.{result['star_level']}")),
+              f"{result['required_low']}–{result['required_high']}", border=False)
     if groups:
         st.caption(c.t("planning.calc_working", n=groups, high=result["capacity_high"], low=result["capacity_low"],
                        a=round(groups / result["capacity_high"], 2), b=round(groups / result["capacity_low"], 2),
@@ -145,11 +147,11 @@ with whatif_tab:
         st.markdown(f"**{c.t('planning.compare')}**")
         before, after = sf.totals(base_case), sf.totals(scenario)
         cols = st.columns(4)
-        for col, (label, colour) in zip(cols, [("required_low", "off"), ("required_high", "off"),
-                                               ("short_managers", "inverse"), ("hires", "inverse")]):
+        for col, (label, better) in zip(cols, [("required_low", "neutral"), ("required_high", "neutral"),
+                                               ("short_managers", "lower"), ("hires", "lower")]):
             value, was = int(after[label].sum()), int(before[label].sum())
-            col.metric(c.t(f"planning.metric.{label}"), value, delta=(value - was) or None, delta_color=colour,
-                       help=c.t("planning.base_was", n=was))
+            ui.metric(c, col, c.t(f"planning.metric.{label}"), value, (value - was) or None, better=better,
+                      delta_text=fmt_delta_number(value - was), help=c.t("planning.base_was", n=was), border=False)
         compared = sf.compare(base_case, scenario)
         changed = compared[compared.changed]
         if changed.empty:
@@ -190,7 +192,7 @@ with rebalance_tab:
                 ("moves_count", proposal.moved), ("unresolved", proposal.unresolved),
                 ("over_before", int((proposal.workload.load_before > 1).sum())),
                 ("over_after", int((proposal.workload.load_after > 1).sum()))]):
-            col.metric(c.t(f"planning.{text}"), value)
+            ui.metric(c, col, c.t(f"planning.{text}"), value, border=False)
         if not proposal.optimal:
             st.warning(c.t("planning.not_optimal"))
         moves = ui.label_column(ui.label_column(proposal.moves, "reason", "planning.reason", c.lang),
