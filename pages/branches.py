@@ -100,7 +100,9 @@ if trends_tab.open:
                       color_discrete_sequence=[palette.SERIES[0]])
         fig.update_traces(hovertemplate="%{x}<br>" + c.t(f"column.{kpi}") + ": " + HOVER[kind] + "<extra></extra>")
         fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-        fig.update_xaxes(**charts.month_axis(trend.month_start, c.lang))
+        # four small charts a row: a label a year (or a quarter), not every month turned on its side
+        fig.update_xaxes(**charts.month_axis(trend.month_start, c.lang,
+                                             every=12 if trend.month_start.nunique() > 12 else 3))
         if kind == "rate":
             fig.update_yaxes(tickformat=".0%")  # kam.app.charts gives it the decimals its span needs
         fig.update_layout(height=220 * ((trend.branch_id.nunique() + 3) // 4), margin={"t": 30, "b": 10})

@@ -131,6 +131,7 @@ with calendar_tab:
         customdata=np.dstack([grid("day").fillna("").values, grid("counted_visits").values,
                               grid("care_visits").values, grid("group_names").fillna("").values]),
         colorscale=palette.SEQUENTIAL_GOOD, xgap=2, ygap=2, hoverongaps=False, zmin=0,
+        colorbar={"dtick": 1} if days.visits.max() <= 8 else None,  # visits come whole: no 0.5 on the scale
         hovertemplate="%{customdata[0]}<br>" + c.t("managers.profile.visits_that_day") + ": %{z}<br>"
                       + c.t("column.counted_visits") + ": %{customdata[1]}<br>" + c.t("column.care_visits")
                       + ": %{customdata[2]}<br>%{customdata[3]}<extra></extra>"))

@@ -50,7 +50,8 @@ def needed_chart(frame):
     fig = go.Figure([
         *bars,
         go.Scatter(x=frame.branch_name, y=mid, mode="markers", name=needed,
-                   marker={"size": 1, "color": palette.REFERENCE},
+                   marker={"symbol": "line-ew", "size": 14, "line": {"width": 2, "color": palette.REFERENCE},
+                           "color": palette.REFERENCE},  # a dash: the I-beam's middle, and its legend sign
                    error_y={"type": "data", "symmetric": False, "array": frame.required_high - mid,
                             "arrayminus": mid - frame.required_low, "width": 14, "thickness": 2,
                             "color": palette.REFERENCE},

@@ -495,10 +495,16 @@ def month_labels(months, lang: str) -> list[str]:
     return [month_label(m, lang, short) for m in months]
 
 
-def month_axis(months, lang: str) -> dict:
-    """A category axis of month labels (month_labels) in calendar order, whatever order traces add them."""
-    return {"type": "category", "categoryorder": "array",
-            "categoryarray": month_labels(sorted(set(pd.to_datetime(pd.Series(list(months))))), lang)}
+def month_axis(months, lang: str, every: int | None = None) -> dict:
+    """A category axis of month labels (month_labels) in calendar order, whatever order traces add them.
+
+    every: label only every n-th month (small multiples too narrow for a label per month), level.
+    """
+    order = month_labels(sorted(set(pd.to_datetime(pd.Series(list(months))))), lang)
+    axis = {"type": "category", "categoryorder": "array", "categoryarray": order}
+    if every and len(order) > every:
+        axis.update(tickmode="array", tickvals=order[::every], tickangle=0)
+    return axis
 
 
 def quarter_label(quarter: str, lang: str) -> str:
