@@ -141,7 +141,7 @@ def test_thresholds_drawn_on_an_axis_are_inside_its_ticks():
     assert max(fig.layout.xaxis.tickvals) >= 0.9
 
 
-def test_a_log_axis_in_chinese_reads_in_wan():
+def test_a_log_axis_reads_in_wan_in_chinese_and_k_in_english():
     assert log_ticks(300, 4_000) == [100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000]
     assert log_ticks(300, 2_000_000) == [100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000]  # too many: 10ⁿ
     fig = go.Figure(go.Box(x=["A类"] * 3, y=[800, 30_000, 1_500_000])).update_layout(yaxis_type="log")
@@ -149,6 +149,8 @@ def test_a_log_axis_in_chinese_reads_in_wan():
     text = list(fig.layout.yaxis.ticktext)
     assert "1万" in text and "100万" in text, text
     assert not any(label.endswith(("k", "M")) for label in text), text
+    en = localise_axes(go.Figure(go.Box(x=["A"] * 3, y=[800, 30_000, 1_500_000])).update_layout(yaxis_type="log"), "en")
+    assert "10K" in en.layout.yaxis.ticktext and "1M" in en.layout.yaxis.ticktext  # not Plotly's "2 5 100k"
 
 
 @pytest.mark.parametrize("ticks,labels", [

@@ -19,7 +19,7 @@ text is a category (Plotly otherwise reads "09-28" or "2025-11" as dates), dates
   decimals as their step needs: a churn axis from 0 to 2 % reads 0.0% 0.5% 1.0%, not 0% 1% 1% 2%.
 - Date axes get a format in the viewer's language (2025年11月 in Chinese) and, for months, one tick
   per month or per few months.
-- Log axes in Chinese get ticks at 1, 2, 5 × 10ⁿ labelled in 万/亿.
+- Log axes get ticks at 1, 2, 5 × 10ⁿ (or 10ⁿ only), each in its own unit: 1万, 100万 in Chinese.
 Any other axis keeps Plotly's ticks (in Chinese without SI suffixes).
 """
 from __future__ import annotations
@@ -161,9 +161,9 @@ def localise_axes(fig: go.Figure, lang: str) -> go.Figure:
             for a in group:
                 _date_axis(fig, a, values, lang)
         elif layout.type == "log":
-            if lang == "zh" and not unknown and _untouched(layout):
+            if not unknown and _untouched(layout):
                 for a in group:
-                    _log_ticks(fig, a, values)
+                    _log_ticks(fig, a, values, lang)
         elif layout.type == "linear":
             for a in group:
                 _number_axis(fig, a, values, unknown, lang)
@@ -395,7 +395,7 @@ def _date_axis(fig: go.Figure, axis: str, seconds: list[float], lang: str) -> No
             trace.hovertemplate = trace.hovertemplate.replace("%{" + letter + "}", "%{" + letter + "|" + hover + "}")
 
 
-def _log_ticks(fig: go.Figure, axis: str, values: list[float]) -> None:
+def _log_ticks(fig: go.Figure, axis: str, values: list[float], lang: str) -> None:
     layout = fig.layout[axis]
     if layout.range is not None and None not in tuple(layout.range):
         lo, hi = (10 ** float(v) for v in layout.range)
@@ -407,7 +407,7 @@ def _log_ticks(fig: go.Figure, axis: str, values: list[float]) -> None:
     ticks = log_ticks(lo, hi)
     if ticks:
         fig.update_layout({axis: {"tickmode": "array", "tickvals": ticks,
-                                  "ticktext": [compact_label(v, "zh") for v in ticks]}})
+                                  "ticktext": [compact_label(v, lang) for v in ticks]}})
 
 
 def log_ticks(lo: float, hi: float) -> list[float]:
@@ -476,7 +476,7 @@ def tick_labels(ticks: list[float], lang: str = "zh") -> list[str]:
 
 
 def compact_label(value: float, lang: str = "zh") -> str:
-    """One tick of a log axis, in its own unit: 1,000 / 1万 / 100万 / 1亿."""
+    """One tick of a log axis, in its own unit: 1,000 / 1万 / 100万 / 1亿 (English 1,000 / 10K / 1M)."""
     return fmt_number(value, lang)
 
 
