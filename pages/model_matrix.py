@@ -4,7 +4,7 @@ import streamlit as st
 
 from kam.planning import model_matrix as mx
 from kam.planning import scenarios
-from kam.app import ui
+from kam.app import palette, ui
 from kam.app.fmt import column_kind, fmt_decimal, fmt_delta_number, fmt_kind
 from kam.figures.settings import MODELS
 
@@ -76,7 +76,7 @@ base_best = mx.recommended(base_totals)
 if base_best != best:
     st.info(c.t("planning.model_changed", base=model_name[base_best]))
 fig = go.Figure(go.Bar(x=[model_name[m] for m in MODELS], y=[totals[m] for m in MODELS],
-                       marker_color=["#1f77b4" if m == best else "#aec7e8" for m in MODELS],
+                       marker_color=[palette.SERIES[0] if m == best else palette.MUTED for m in MODELS],
                        hovertemplate="%{x}: %{y:.4f}<extra></extra>"))
 ui.plot(c, fig.update_layout(height=280, margin={"t": 20}, yaxis_range=[0, 5],
                              yaxis_title=c.t("metric.model_total.name")), "model_matrix_chart")

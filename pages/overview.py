@@ -5,8 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam.app import ui
-from kam.app import fmt
+from kam.app import charts, fmt, palette, ui
 from kam.figures.reports import run_report
 
 c = ui.ctx()
@@ -65,7 +64,7 @@ if moves.revenue_change.notna().any():
         fig = go.Figure(go.Bar(
             x=part.revenue_change.astype(float), y=part.label, orientation="h",
             customdata=part[["revenue", "revenue_previous"]].astype(float),
-            marker_color=["#d62728" if v < 0 else "#2ca02c" for v in part.revenue_change.astype(float)],
+            marker_color=[palette.good_or_bad(v) for v in part.revenue_change.astype(float)],
             hovertemplate="%{y}<br>" + c.t("column.revenue_change") + ": ¥%{x:,.2f}<br>" + c.t("column.revenue")
                           + ": ¥%{customdata[0]:,.2f}<br>" + c.t("column.revenue_previous")
                           + ": ¥%{customdata[1]:,.2f}<extra></extra>"))
@@ -117,16 +116,17 @@ for kind, rows_of_kind in alerts.groupby("alert", sort=False):
 # ---------------------------------------------------------------- revenue trend by class
 st.subheader(c.t("customers.overview.trend"))
 trend = c.query("pages/overview_trend")
-trend["month"] = pd.to_datetime(trend.month_start).dt.strftime("%Y-%m")  # months without data are left out
+trend["month"] = charts.month_labels(trend.month_start, c.lang)  # months without data are left out
 fig = go.Figure()
 for cls in ("A", "B", "C"):
     part = trend[trend["class"] == cls]
     fig.add_trace(go.Bar(
         x=part.month, y=part.revenue.astype(float), name=c.t(f"class.{cls}"), customdata=part[["groups"]],
+        marker_color=palette.CLASS[cls],
         hovertemplate="%{x} · " + c.t(f"class.{cls}") + "<br>" + c.t("column.revenue") + ": ¥%{y:,.2f}<br>"
                       + c.t("column.groups") + ": %{customdata[0]}<extra></extra>"))
 fig.update_layout(barmode="stack", height=360, margin={"t": 20, "b": 10}, yaxis_title=c.t("column.revenue"),
-                  xaxis={"type": "category"}, legend={"orientation": "h"})
+                  xaxis=charts.month_axis(trend.month_start, c.lang), legend={"orientation": "h"})
 ui.plot(c, fig, "overview_trend_chart")
 
 # ---------------------------------------------------------------- the KPI table itself (kam report overview)

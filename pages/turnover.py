@@ -3,7 +3,7 @@ revenue in the six months after a change of manager against groups without one."
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam.app import ui
+from kam.app import palette, ui
 from kam.app.fmt import fmt_delta_pct, fmt_pct
 
 c = ui.ctx()
@@ -56,7 +56,7 @@ with effect_tab:
                 rows = effect[effect.cohort == cohort]
                 name = c.t(f"managers.cohort.{cohort}")
                 fig.add_trace(go.Bar(
-                    x=rows.class_label, y=rows[column], name=name,
+                    x=rows.class_label, y=rows[column], name=name, marker_color=palette.COHORT[cohort],
                     customdata=list(zip(rows[column].map(formatter), rows.windows)),
                     hovertemplate="%{x} · " + name + "<br>" + c.t(f"column.{column}") + ": %{customdata[0]}<br>"
                                   + c.t("column.windows") + ": %{customdata[1]}<extra></extra>"))

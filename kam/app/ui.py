@@ -16,8 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from kam.app.auth import LOCAL_VIEWER, Viewer, role_file
-from kam.app.charts import legend_above, localise_number_axes
-from kam.app import fmt
+from kam.app import charts, fmt
 from kam.app.downloads import to_csv_bytes, to_xlsx_bytes
 from kam.storage.masking import mask_frame
 from kam.i18n import t
@@ -189,8 +188,9 @@ def show_table(context: Context, frame: pd.DataFrame, name: str, *, column_confi
 
 
 def plot(context: Context, fig, key: str, where=None) -> None:
-    """A plotly chart whose axes read in the viewer's language (kam.app.charts: 20万, not 200k, in Chinese)."""
-    (where or st).plotly_chart(localise_number_axes(legend_above(fig), context.lang), key=key)
+    """A plotly chart in the app's palette, its title and legend clear of each other and of Plotly's
+    toolbar (hidden), its axes in the viewer's language (kam.app.charts: 20万, not 200k, in Chinese)."""
+    (where or st).plotly_chart(charts.finish(fig, context.lang), key=key, config=charts.PLOT_CONFIG)
 
 
 # How each kind of column reads in a table (kam.app.fmt.column_kind decides the kind). Rates are shown
