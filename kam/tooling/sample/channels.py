@@ -3,13 +3,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from kam.tooling.sample.province import CATEGORIES, CHANNELS, FEE_ITEMS, RESOLVE_H, RESPONSE_H, THEMES, VISITS_PER_MONTH
+from kam.tooling.sample.province import (BRANCHES, CATEGORIES, CHANNELS, FEE_ITEMS, RESOLVE_H, RESPONSE_H,
+                                         THEMES, VISIT_CULTURE, VISITS_PER_MONTH)
 from kam.tooling.sample.world import World
 
 
 def _expand(rng, w: World, rate: np.ndarray):
     """Poisson counts per group x month → (group, day) of each event, inside the month."""
-    counts = rng.poisson(rate)
+    return _place(rng, w, rng.poisson(rate))
+
+
+def _place(rng, w: World, counts: np.ndarray):
+    """Counts per group x month → (group, day) of each event, on random days of the month."""
     g, m = np.nonzero(counts)
     k = counts[g, m]
     g, m = np.repeat(g, k), np.repeat(m, k)
@@ -27,18 +32,37 @@ def _in_service(w: World, g: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, n
 
 
 def visits(rng, w: World) -> dict:
-    """The yellow channel: each manager visits at the standard times his diligence."""
+    """The yellow channel: managers plan their visits to the standard, and a month keeps to the plan
+    with a chance set by the manager's diligence and the branch's habits; a missed month has fewer
+    visits. On top come a few extra visits, and the customers' own visits (`received`, not counted).
+    """
     mid = (w.win.start + w.win.end) // 2
     groups = np.arange(w.n_groups)
     mgr_mid = w.manager_on(groups[:, None], mid[None, :])
     dil = np.where(mgr_mid >= 0, w.m_diligence[np.maximum(mgr_mid, 0)], 0.0)
-    g, day = _expand(rng, w, VISITS_PER_MONTH[w.g_class][:, None] * dil)
+    culture = np.array([VISIT_CULTURE[b[0]] for b in BRANCHES])[w.g_branch][:, None]
+    keeps = np.clip(culture * (0.75 + 0.2 * dil), 0.0, 0.98) * (mgr_mid >= 0)
+    months = len(w.win.labels)
+    cls = w.g_class[:, None] * np.ones((1, months), dtype=np.int64)
+    # A and B: 2 and 1 visits a month; a missed month has fewer. C (one a quarter): a visit in a
+    # month with the chance that gives three months ending with it the kept rate.
+    kept = rng.random(keeps.shape) < keeps
+    standard = np.array([2, 1, 0])[cls]
+    planned = np.where(kept, standard, rng.integers(0, np.maximum(standard, 1)))
+    c_month = rng.random(keeps.shape) < 1 - (1 - keeps) ** (1 / 3)
+    planned = np.where(cls == 2, c_month, planned) + rng.poisson(0.1 * VISITS_PER_MONTH[cls])
+    received = rng.poisson(0.15 * VISITS_PER_MONTH[cls])
+    g_c, day_c = _place(rng, w, planned)
+    g_r, day_r = _expand(rng, w, received)
+    counted = np.concatenate([np.ones(len(g_c), dtype=bool), np.zeros(len(g_r), dtype=bool)])
+    g, day = np.concatenate([g_c, g_r]), np.concatenate([day_c, day_r])
     ok, mgr = _in_service(w, g, day)
     g, day, mgr = g[ok], day[ok], mgr[ok]
+    counted = counted[ok]
     order = np.lexsort((g, mgr, day))
-    g, day, mgr = g[order], day[order], mgr[order]
+    g, day, mgr, counted = g[order], day[order], mgr[order], counted[order]
     n = len(g)
-    kind = rng.choice(np.array(["visit", "received", "care"]), n, p=[.72, .13, .15])
+    kind = np.where(counted, np.where(rng.random(n) < 0.17, "care", "visit"), "received")
     quarter = (_month_numbers(day) - 1) // 3
     theme = np.where(kind == "care", THEMES[quarter], "")
     theme[(kind == "care") & (rng.random(n) < 0.08)] = ""   # not every care visit records a theme

@@ -35,6 +35,10 @@ VIP_ZH = {"diamond": "钻石卡", "gold": "金卡", "silver": "银卡", "vip": "
 VIP_P = np.array([[.04, .12, .18, .21, .45], [.02, .08, .15, .20, .55], [.01, .05, .12, .17, .65]])
 
 VISITS_PER_MONTH = np.array([2.0, 1.0, 1 / 3])   # the visit standard: A 2/month, B 1, C 1/quarter
+# How well each branch keeps to the visit standard (scales the chance a manager's month meets it):
+# most branches keep it, 湛江 and 茂名 clearly do not (the visit alert has something to show).
+VISIT_CULTURE = dict(GZ=1.02, SZ=1.0, FS=1.03, DG=1.01, ZH=1.02, ST=0.99, HZ=1.01, ZS=1.03,
+                     JM=1.0, ZJ=0.72, MM=0.68, ZQ=1.01)
 KIND_ZH = {"visit": "走访", "received": "来访", "care": "关怀"}
 THEMES = np.array(["reward", "communicate", "upgrade", "optimize"])   # care theme of Q1..Q4
 THEME_ZH = {"reward": "回馈", "communicate": "沟通", "upgrade": "提升", "optimize": "优化"}

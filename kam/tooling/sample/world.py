@@ -28,6 +28,7 @@ class World:
     m_hire: np.ndarray
     m_leave: np.ndarray
     m_diligence: np.ndarray
+    m_book: np.ndarray      # relative size of the book a manager is handed
     m_name: list[str]
     # groups
     g_class: np.ndarray
@@ -73,17 +74,29 @@ def build_world(rng: np.random.Generator, n_groups: int, n_members: int, months:
     mgr = _managers(rng, n_groups, win, branch_w)
     grp = _groups(rng, n_groups, win, branch_w, mgr)
     hist = _history(rng, win, mgr, grp)
-    mem = _members(rng, n_members, win, grp)
+    mem = _members(rng, n_members, win, grp, hist)
     rev, share = _revenue(rng, win, grp)
     return World(win=win, branch_w=branch_w, **mgr, **grp, **hist, **mem, revenue=rev, fee_share=share)
 
 
+# Groups one manager serves at the typical book of each class (A ~300 members, B ~60, C ~12),
+# by the default capacity table (settings.toml [capacity]): three-star / A about the middle of its
+# range, two-star / B and one-star / C at its high end, as ~18% of the groups are served by a
+# manager of another star level. The headcount is drawn around what the groups need.
+GROUPS_PER_MANAGER = np.array([8.0, 22.0, 45.0])   # by class A, B, C (star 3, 2, 1)
+CLASS_SHARE = np.array([0.10, 0.30, 0.60])
+
+
 def _managers(rng, n_groups: int, win: Window, branch_w: np.ndarray) -> dict:
-    """About one manager per ten groups; ~12% leave during the window and are replaced."""
-    per_branch = np.maximum(2, np.round(branch_w * n_groups / 11)).astype(int)
-    branch = np.repeat(np.arange(len(BRANCHES)), per_branch)
+    """Each branch's managers of each star level, drawn around what its groups need (some branches
+    short, some over, as a real province); ~12% leave during the window and are replaced."""
+    needed = branch_w[:, None] * n_groups * CLASS_SHARE[None, :] / GROUPS_PER_MANAGER[None, :]
+    # Staffing runs from ~35% short to ~35% over the need, by branch and star level.
+    staffed = needed * rng.uniform(0.65, 1.35, needed.shape)
+    per_cell = np.maximum(1, np.round(staffed)).astype(int)          # [branch, class]
+    branch = np.repeat(np.repeat(np.arange(len(BRANCHES)), 3), per_cell.ravel())
+    star = np.repeat(np.tile([3, 2, 1], len(BRANCHES)), per_cell.ravel())
     n = len(branch)
-    star = rng.choice([1, 2, 3], size=n, p=[.45, .35, .20])
     hire = rng.integers(_day("2008-01-01"), win.first - 60, n)
     leave = np.full(n, NEVER, dtype=np.int64)
     leavers = np.sort(rng.choice(n, max(1, round(0.12 * n)), replace=False))
@@ -103,8 +116,10 @@ def _managers(rng, n_groups: int, win: Window, branch_w: np.ndarray) -> dict:
     # Some managers are diligent, some neglect their visits.
     kind = rng.choice(3, n, p=[.2, .6, .2])
     diligence = np.choose(kind, [rng.uniform(.25, .6, n), rng.uniform(.8, 1.15, n), rng.uniform(1.15, 1.6, n)])
+    # Books differ in size: a branch hands some managers more groups than others.
+    book = np.exp(0.25 * rng.standard_normal(n))
     return dict(m_branch=branch[order], m_star=star[order], m_staff=staff, m_hire=hire[order],
-                m_leave=leave[order], m_diligence=diligence, m_name=_person_names(rng, n))
+                m_leave=leave[order], m_diligence=diligence, m_book=book, m_name=_person_names(rng, n))
 
 
 def _person_names(rng, n: int) -> list[str]:
@@ -149,10 +164,14 @@ def _current_managers(rng, cls, branch, mgr: dict) -> np.ndarray:
             starred = pool[mgr["m_star"][pool] == star]
             sel = np.flatnonzero(mine & fits & (3 - cls == star))
             if len(starred):
-                manager[sel] = rng.choice(starred, len(sel))
+                manager[sel] = rng.choice(starred, len(sel), p=_weights(mgr["m_book"][starred]))
         rest = np.flatnonzero(mine & (manager < 0))
-        manager[rest] = rng.choice(pool, len(rest))
+        manager[rest] = rng.choice(pool, len(rest), p=_weights(mgr["m_book"][pool]))
     return manager
+
+
+def _weights(w: np.ndarray) -> np.ndarray:
+    return w / w.sum()
 
 
 def _group_names(rng, industry, branch) -> tuple[list[str], np.ndarray]:
@@ -228,7 +247,7 @@ def _member_counts(rng, cls: np.ndarray, total: int) -> np.ndarray:
     return counts
 
 
-def _members(rng, total: int, win: Window, grp: dict) -> dict:
+def _members(rng, total: int, win: Window, grp: dict, hist: dict) -> dict:
     cls, opened, closed = grp["g_class"], grp["g_open"], grp["g_close"]
     counts = _member_counts(rng, cls, total)
     g = np.repeat(np.arange(len(cls)), counts)
@@ -247,6 +266,12 @@ def _members(rng, total: int, win: Window, grp: dict) -> dict:
     group_factor = np.exp(0.4 * rng.standard_normal(len(cls)))
     hazard = 0.008 * churn_mult[g] * group_factor[g] / 30.44
     leave = np.maximum(join, win.first) + 1 + rng.exponential(1 / hazard).astype(np.int64)
+    # A change of manager unsettles the group: for six months after it, members leave at about
+    # 1.8 times the usual rate (some of the relationship walks out with the old manager).
+    change = hist["a_change"][g]
+    unsettled = (change < NEVER) & (join < change)
+    after = change + 1 + rng.exponential(1 / (0.8 * hazard)).astype(np.int64)
+    leave = np.where(unsettled & (after < change + 183) & (after < leave), after, leave)
     leave = np.where(leave > win.last, NEVER, leave)
     leave = np.where(closed[g] < NEVER, np.minimum(leave, closed[g]), leave)
     leave = np.maximum(leave, join + 1)
