@@ -84,7 +84,9 @@ if moves.revenue_change.notna().any():
                           title=c.t(f"customers.overview.change_by_{dimension}"))
         ui.plot(c, fig, f"overview_change_{dimension}", where=column)
     with st.expander(c.t("customers.overview.change_table")):
-        ui.show_table(c, moves.drop(columns=["label"]), "revenue_change", key="overview_revenue_change",
+        dimensions = {"class": c.t("column.class"), "branch": c.t("column.branch")}
+        table = moves.assign(dimension=moves.dimension.map(dimensions), key=moves.label)
+        ui.show_table(c, table.drop(columns=["label", "branch_name"]), "revenue_change", key="overview_revenue_change",
                       column_config={c.t(f"column.{col}"): st.column_config.NumberColumn(format="¥%,.2f")
                                      for col in ("revenue", "revenue_previous", "revenue_change")})
 

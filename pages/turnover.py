@@ -37,7 +37,7 @@ with departures_tab:
                                  "employment", "employment", c.lang)
     departures = ui.label_column(departures, "class", "class", c.lang)
     departures.insert(0, "profile_link", "/manager_profile?manager=" + departures.pop("manager_id"))
-    ui.show_table(c, departures, "turnover_departures", key="turnover_departures", column_config={
+    ui.show_table(c, departures, "turnover_departures", key="turnover_departures", dataset="managers", column_config={
         c.t("column.profile_link"): st.column_config.LinkColumn(display_text=r"manager=(\w+)")})
 
 # ---------------------------------------------------------------- does a change of manager cost customers?
@@ -65,7 +65,7 @@ with effect_tab:
             ui.plot(c, fig, f"turnover_{column}_chart", where=box)
         table = ui.label_column(effect.drop(columns=["class_label"]), "cohort", "managers.cohort", c.lang)
         table["class"] = classes
-        ui.show_table(c, table, "turnover_effect", key="turnover_effect", column_config={
+        ui.show_table(c, table, "turnover_effect", key="turnover_effect", dataset="turnover", column_config={
             c.t("column.member_churn_6m"): st.column_config.NumberColumn(format="percent"),
             c.t("column.revenue_change"): st.column_config.NumberColumn(format="percent"),
             c.t("column.revenue_before"): st.column_config.NumberColumn(format="¥%,.2f"),

@@ -19,7 +19,7 @@ from kam.app.auth import LOCAL_VIEWER, Viewer, role_file
 from kam.app.charts import legend_above, localise_number_axes
 from kam.app.downloads import to_csv_bytes, to_xlsx_bytes
 from kam.storage.masking import mask_frame
-from kam.i18n import t
+from kam.i18n import column_label, t
 from kam.figures.period import Period
 from kam.figures.query import Scope, Warehouse
 from kam.storage.schema import PERSONAL_COLUMNS
@@ -142,13 +142,39 @@ def label_column(frame: pd.DataFrame, column: str, prefix: str, lang: str) -> pd
     return frame
 
 
+def branch_names(context: Context) -> dict[str, str]:
+    """Branch id → name: a branch is shown by its name (广州), never by its code (GZ)."""
+    if not context.wh.loaded:
+        return {}
+    branches = context.wh.query("meta/branches")  # only ids a page already holds are looked up
+    return dict(zip(branches.branch_id, branches.branch_name))
+
+
+def _branches_by_name(context: Context, frame: pd.DataFrame) -> pd.DataFrame:
+    """The branch_id column as names; beside a branch_name column it is only a code, and goes."""
+    if "branch_id" not in frame.columns:
+        return frame
+    if "branch_name" in frame.columns:
+        return frame.drop(columns="branch_id")
+    names = branch_names(context)
+    return frame.assign(branch_id=frame.branch_id.map(lambda b: names.get(b, b)))
+
+
 def show_table(context: Context, frame: pd.DataFrame, name: str, *, column_config: dict | None = None,
-               height: int | None = None, key: str | None = None, on_select=None):
-    """A table as shown on screen (phone numbers masked) with CSV and Excel downloads."""
+               height: int | None = None, key: str | None = None, on_select=None, dataset: str | None = None):
+    """A table as shown on screen (phone numbers masked) with CSV and Excel downloads of what is shown.
+
+    Headers are the columns' labels in the viewer's language; `dataset` names the dataset or report
+    whose own wording wins for a shared column name (managers: leave_date = 离职日期). Branches are
+    shown by name. The downloads have the same columns and headers as the screen.
+    """
     see_phones = context.scope.see_phone_numbers
+    frame = _branches_by_name(context, frame)
     personal = [c for c in frame.columns if c in PERSONAL_COLUMNS]
     shown = frame if see_phones or not personal else mask_frame(frame, columns=tuple(personal))
-    headers = {c: context.t(f"column.{c}") if not c.startswith("_") else c for c in shown.columns}
+    headers = {c: column_label(c, context.lang, dataset) if not c.startswith("_") else c for c in shown.columns}
+    if "branch_id" in headers:
+        headers["branch_id"] = context.t("column.branch")  # it holds names now
     # Formats may be keyed by the raw column name or by its header: both reach the header.
     config = {headers.get(k, k): v for k, v in (column_config or {}).items()}
     kwargs = {"hide_index": True, "column_config": config}
@@ -156,14 +182,16 @@ def show_table(context: Context, frame: pd.DataFrame, name: str, *, column_confi
         kwargs["height"] = height
     if on_select:
         kwargs.update(on_select=on_select, selection_mode="single-row", key=key)
-    event = st.dataframe(shown.rename(columns=headers), **kwargs)
+    headed = shown.rename(columns=headers)
+    event = st.dataframe(headed, **kwargs)
     left, right, _ = st.columns([1, 1, 4])
     stem = f"{name}_{context.period.label if context.period else 'all'}"
-    left.download_button(context.t("app.download_csv"), to_csv_bytes(frame, see_phones),
+    # `shown` is masked already where the viewer may not see phone numbers.
+    left.download_button(context.t("app.download_csv"), to_csv_bytes(headed, see_phones),
                          file_name=f"{stem}.csv", mime="text/csv", key=f"{key or name}_csv")
     # The workbook is written only when asked for: for a list of tens of thousands of rows it takes
     # seconds, which every run of the page would otherwise pay (docs/benchmarks.md, pages at L).
-    right.download_button(context.t("app.download_xlsx"), functools.partial(to_xlsx_bytes, frame, see_phones),
+    right.download_button(context.t("app.download_xlsx"), functools.partial(to_xlsx_bytes, headed, see_phones),
                           file_name=f"{stem}.xlsx", key=f"{key or name}_xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return event

@@ -90,7 +90,7 @@ def t(key: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
 
 def label_of(area: str, code: object, lang: str = DEFAULT_LANG) -> str:
     """The label of a code value (`label_of("fee_item", "line", "zh")` → 专线); the code when unknown."""
-    if code is None:
+    if code is None or code != code:  # None, or NaN: an empty cell of a table
         return ""
     key = f"{area}.{code}"
     label = t(key, lang)
