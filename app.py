@@ -3,7 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from kam.app import auth, ui
+from kam.app import auth, chrome, ui
 from kam.storage.masking import install_log_masking
 from kam.i18n import LANGS, t
 from kam.figures.period import Period
@@ -35,6 +35,7 @@ PAGES = [
 if "lang" not in st.session_state:
     st.session_state["lang"] = st.query_params.get("lang") if st.query_params.get("lang") in LANGS else "zh"
 lang = st.session_state["lang"]
+chrome.apply(lang)  # Streamlit's own controls: reworded in lang, or hidden where they cannot be
 
 
 def _choose_language() -> None:

@@ -90,7 +90,7 @@ def cmd_ingest(args) -> int:
     from kam.storage.warehouse import RefreshFailed, refresh
     folder = args.folder or default_folder()
     try:
-        report = refresh(folder, progress=None if args.quiet else (lambda m: print("  " + m, file=sys.stderr)))
+        report = refresh(folder, progress=None if args.quiet else (lambda m: print(f"  {m}", file=sys.stderr)))
     except RefreshFailed as exc:
         print(f"refresh failed: {exc}", file=sys.stderr)
         return 2

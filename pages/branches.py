@@ -145,7 +145,7 @@ if drill_tab.open:
             st.info(c.t("common.no_rows"))
             st.stop()
         options = list(names)
-        branch = st.selectbox(c.t("column.branch_id"), options, format_func=lambda b: f"{b} · {names[b]}",
+        branch = st.selectbox(c.t("column.branch"), options, format_func=names.get,
                               index=options.index(picked_branch) if picked_branch in options else 0,
                               key="branches_drill_branch")
         row = report.set_index("branch_id").loc[branch] if branch in set(report.branch_id) else None

@@ -2,8 +2,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam.planning import model_matrix as mx
-from kam.planning import scenarios
+from kam.planning import model_matrix as mx, scenarios
 from kam.app import palette, ui
 from kam.app.fmt import column_kind, fmt_decimal, fmt_delta_number, fmt_kind
 from kam.figures.settings import MODELS

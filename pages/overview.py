@@ -72,7 +72,9 @@ if moves.revenue_change.notna().any():
                           title=c.t(f"customers.overview.change_by_{dimension}"))
         ui.plot(c, fig, f"overview_change_{dimension}", where=column)
     with st.expander(c.t("customers.overview.change_table")):
-        ui.show_table(c, moves.drop(columns=["label"]), "revenue_change", key="overview_revenue_change")
+        dimensions = {"class": c.t("column.class"), "branch": c.t("column.branch")}
+        table = moves.assign(dimension=moves.dimension.map(dimensions), key=moves.label)
+        ui.show_table(c, table.drop(columns=["label", "branch_name"]), "revenue_change", key="overview_revenue_change")
 
 # ---------------------------------------------------------------- alerts, each linking to its detail
 st.subheader(c.t("customers.alerts.title"))

@@ -2,10 +2,9 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam.planning import scenarios
+from kam.planning import scenarios, staffing as sf
 from kam.app import palette, ui
 from kam.app.fmt import fmt_delta_number
-from kam.planning import staffing as sf
 from kam.planning.rebalance import propose
 from kam.figures.settings import CLASSES, SettingsError
 

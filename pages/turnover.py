@@ -37,7 +37,7 @@ with departures_tab:
                                  "employment", "employment", c.lang)
     departures = ui.label_column(departures, "class", "class", c.lang)
     departures.insert(0, "profile_link", "/manager_profile?manager=" + departures.pop("manager_id"))
-    ui.show_table(c, departures, "turnover_departures", key="turnover_departures", column_config={
+    ui.show_table(c, departures, "turnover_departures", key="turnover_departures", dataset="managers", column_config={
         c.t("column.profile_link"): st.column_config.LinkColumn(display_text=r"manager=(\w+)")})
 
 # ---------------------------------------------------------------- does a change of manager cost customers?
@@ -67,6 +67,6 @@ with effect_tab:
         table["class"] = classes
         # revenue_change here is after ÷ before − 1, a rate (on the overview it is a yuan amount)
         ui.show_table(c, table.rename(columns={"revenue_change": "revenue_change_rate"}), "turnover_effect",
-                      key="turnover_effect")
+                      key="turnover_effect", dataset="turnover")
 
 ui.definitions(c, "manager_departure", "turnover_effect", "member_churn_rate")

@@ -18,6 +18,25 @@ def test_ingest_prints_counts_that_add_up_and_names_each_problem(base_folder, ca
     assert "unknown_reference" in out
 
 
+def test_ingest_says_its_progress_in_english_as_it_always_has(base_folder, capsys):
+    """The refresh reports in messages (codes and fields) that the Data page translates; the command
+    line prints their English sentences, word for word what it printed before."""
+    write_text(base_folder / "billing.csv", ["bill_month", "group_id", "subscriber_id", "fee_item", "amount"],
+               [["202606", "G1", "", "line", "1"]])
+    (base_folder / "visits_extra.csv").write_text("visit_id,manager_id,group_id,kind\nV1,M1,G1,visit\n")
+    assert main(["ingest", str(base_folder)]) == 0
+    first = capsys.readouterr()
+    progress = first.err.splitlines()
+    for line in ("  billing.csv: 1 rows read (billing)",
+                 "  visits_extra.csv: cannot be read (missing required column visit_date in visits_extra.csv)",
+                 "  branches: checked", "  mart group_months: built"):
+        assert line in progress, line
+    assert progress[-1].startswith("  published warehouse-") and progress[-1].endswith(".duckdb")
+    assert "Files not loaded:\n  visits_extra.csv: missing required column visit_date in visits_extra.csv" in first.out
+    main(["ingest", str(base_folder)])
+    assert "  billing.csv: unchanged, not parsed again" in capsys.readouterr().err.splitlines()
+
+
 def test_ingest_exits_non_zero_when_nothing_could_be_loaded(tmp_path, capsys):
     folder = tmp_path / "exports"
     folder.mkdir()

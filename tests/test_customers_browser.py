@@ -8,6 +8,7 @@ import re
 import pytest
 
 from conftest import wait_for_app
+from kam.i18n import t
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +39,7 @@ def test_an_overview_alert_leads_to_its_detail_in_both_languages_and_downloads(a
         page.locator(".st-key-classes_misfits_csv button").click()  # the button under the misfit list
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_bytes().decode("utf-8-sig"))))
     assert download.value.suggested_filename.startswith("misfits_")
-    assert sum(r["fit_issue"] == "Too few stars" for r in rows) == count
-    assert all(r["profile"].startswith("/group_profile?group=") for r in rows)
+    # the download is headed as the screen is, in the viewer's language
+    assert sum(r[t("column.fit_issue", "en")] == "Too few stars" for r in rows) == count
+    assert all(r[t("column.profile", "en")].startswith("/group_profile?group=") for r in rows)
     assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", page.inner_text("body")), "unmasked phone number"

@@ -116,8 +116,8 @@ def test_overview_page_shows_kam_report_overview(folder, app, branches):
 
 def test_branches_page_shows_kam_report_branches(folder, app):
     at = app("branches")
-    expected = run_report(open_warehouse(folder), "branches", Period.parse("2026-06")).set_index("branch_id")
-    shown = table_with(at, "revenue_rank").set_index(t("column.branch_id", "en"))
+    expected = run_report(open_warehouse(folder), "branches", Period.parse("2026-06")).set_index("branch_name")
+    shown = table_with(at, "revenue_rank").set_index(t("column.branch_name", "en"))  # branches by name on screen
     for col in ("revenue", "member_churn_rate", "visit_compliance", "sla_resolve_compliance", "star_fit_rate",
                 "revenue_rank"):
         percent = 100 if col.endswith(("_rate", "_compliance")) else 1  # rates are shown in percent

@@ -19,7 +19,7 @@ from kam.app.auth import LOCAL_VIEWER, Viewer, role_file
 from kam.app import charts, fmt
 from kam.app.downloads import to_csv_bytes, to_xlsx_bytes
 from kam.storage.masking import mask_frame
-from kam.i18n import t
+from kam.i18n import column_label, t
 from kam.figures.period import Period
 from kam.figures.query import Scope, Warehouse
 from kam.storage.schema import PERSONAL_COLUMNS
@@ -142,23 +142,48 @@ def label_column(frame: pd.DataFrame, column: str, prefix: str, lang: str) -> pd
     return frame
 
 
+def branch_names(context: Context) -> dict[str, str]:
+    """Branch id → name: a branch is shown by its name (广州), never by its code (GZ)."""
+    if not context.wh.loaded:
+        return {}
+    branches = context.wh.query("meta/branches")  # only ids a page already holds are looked up
+    return dict(zip(branches.branch_id, branches.branch_name))
+
+
+def _branches_by_name(context: Context, frame: pd.DataFrame) -> pd.DataFrame:
+    """The branch_id column as names; beside a branch_name column it is only a code, and goes."""
+    if "branch_id" not in frame.columns:
+        return frame
+    if "branch_name" in frame.columns:
+        return frame.drop(columns="branch_id")
+    names = branch_names(context)
+    return frame.assign(branch_id=frame.branch_id.map(lambda b: names.get(b, b)))
+
+
 def show_table(context: Context, frame: pd.DataFrame, name: str, *, column_config: dict | None = None,
                height: int | None = None, key: str | None = None, on_select=None, kinds: dict | None = None,
-               screen: pd.DataFrame | None = None):
+               screen: pd.DataFrame | None = None, dataset: str | None = None):
     """A table as shown on screen (phone numbers masked) with CSV and Excel downloads.
 
     Every column reads by its kind (column_formats): money in yuan to the fen, rates in % with one
     decimal, counts with separators, dates without 00:00:00, durations in days and hours; a missing
     value shows "—". column_config adds labels, links or a page's own format (keyed by the raw column
-    name or its header); kinds overrides what a column is taken to hold. Downloads keep the values;
-    `screen`, when given, is what the screen shows instead of `frame` (e.g. a column whose rows are of
-    different kinds, written out row by row).
+    name or its header); kinds overrides what a column is taken to hold. `screen`, when given, is what
+    the screen shows instead of `frame` (e.g. a column whose rows are of different kinds, written out
+    row by row). Headers are the columns' labels in the viewer's language; `dataset` names the dataset
+    or report whose own wording wins for a shared column name (managers: leave_date = 离职日期).
+    Branches are shown by name. The downloads keep the values, under the same headers as the screen.
     """
     see_phones = context.scope.see_phone_numbers
-    shown = frame if screen is None else screen
+    frame = _branches_by_name(context, frame)
+    shown = frame if screen is None else _branches_by_name(context, screen)
     personal = [c for c in shown.columns if c in PERSONAL_COLUMNS]
     shown = shown if see_phones or not personal else mask_frame(shown, columns=tuple(personal))
-    headers = {c: context.t(f"column.{c}") if not c.startswith("_") else c for c in shown.columns}
+    kept = frame if see_phones or not personal else mask_frame(frame, columns=tuple(c for c in personal if c in frame))
+    headers = {c: column_label(c, context.lang, dataset) if not c.startswith("_") else c
+               for c in [*shown.columns, *frame.columns]}
+    if "branch_id" in headers:
+        headers["branch_id"] = context.t("column.branch")  # it holds names now
     # Formats may be keyed by the raw column name or by its header: both reach the column.
     raw_of = {h: c for c, h in headers.items()}
     given = {raw_of.get(k, k): v for k, v in (column_config or {}).items()}
@@ -175,13 +200,15 @@ def show_table(context: Context, frame: pd.DataFrame, name: str, *, column_confi
     if on_select:
         kwargs.update(on_select=on_select, selection_mode="single-row", key=key)
     event = st.dataframe(display.rename(columns=headers), **kwargs)
+    headed = kept.rename(columns=headers)
     left, right, _ = st.columns([1, 1, 4])
     stem = f"{name}_{context.period.label if context.period else 'all'}"
-    left.download_button(context.t("app.download_csv"), to_csv_bytes(frame, see_phones),
+    # `shown` is masked already where the viewer may not see phone numbers.
+    left.download_button(context.t("app.download_csv"), to_csv_bytes(headed, see_phones),
                          file_name=f"{stem}.csv", mime="text/csv", key=f"{key or name}_csv")
     # The workbook is written only when asked for: for a list of tens of thousands of rows it takes
     # seconds, which every run of the page would otherwise pay (docs/benchmarks.md, pages at L).
-    right.download_button(context.t("app.download_xlsx"), functools.partial(to_xlsx_bytes, frame, see_phones),
+    right.download_button(context.t("app.download_xlsx"), functools.partial(to_xlsx_bytes, headed, see_phones),
                           file_name=f"{stem}.xlsx", key=f"{key or name}_xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return event

@@ -112,7 +112,8 @@ create or replace macro kam_fee_item(s) as
             when 'fixed' then 'fixed' when '固话' then 'fixed'
             when 'vnet' then 'vnet' when '集团v网' then 'vnet' when '短号' then 'vnet'
             when 'conference' then 'conference' when '会议电话' then 'conference'
-            when 'ict' then 'ict' when '信息化' then 'ict' when 'ict' then 'ict' when '信息化/ict' then 'ict'
+            when 'ict' then 'ict' when '信息化' then 'ict' when '信息化/ict' then 'ict'
+            when '信息化(ict)' then 'ict' when '信息化（ict）' then 'ict'  -- as the Chinese screens label it
             when 'other' then 'other' when '其他' then 'other'
         end
     end;

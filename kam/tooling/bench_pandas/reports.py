@@ -345,7 +345,7 @@ def quality(d, p) -> pd.DataFrame:
     fm = d["file_manifest"]
     bad = fm[fm.status.isin(["failed", "unknown"])].copy()
     bad["reason"] = np.where(bad.status == "unknown", "unknown_file",
-                             np.where(bad.error.fillna("").str.startswith("missing required column"),
+                             np.where(bad.error_code.fillna("").eq("missing_column"),
                                       "missing_column", "unreadable_file"))
     bad = bad.assign(dataset=bad.dataset.fillna(""), rows=0)[["dataset", "file", "reason", "rows"]]
     return pd.concat([s, bad], ignore_index=True).sort_values(["dataset", "file", "reason"]).reset_index(drop=True)
