@@ -195,7 +195,7 @@ with rebalance_tab:
             st.warning(c.t("planning.not_optimal"))
         moves = ui.label_column(ui.label_column(proposal.moves, "reason", "planning.reason", c.lang),
                                 "class", "class", c.lang)
-        moves = moves.assign(profile="/group_profile?group=" + moves.group_id.astype(str))  # opens the group
+        moves.insert(0, "profile", "/group_profile?group=" + moves.group_id.astype(str))  # first: opens the group
         ui.show_table(c, moves, "rebalance_moves", key="staffing_moves_table",
                       column_config=ui.column_formats(moves, links={"profile": r"group=(.+)$"}))
         # How managers' loads are spread before and after: the tail beyond 100 % is what the proposal removes.
