@@ -102,6 +102,58 @@ def show_levers(levers) -> None:
     st.session_state["staffing_editors"] = st.session_state.get("staffing_editors", 0) + 1
 
 
+def side_by_side(levers: sf.Levers) -> None:
+    """The current levers, the settings' defaults and any saved scenarios, next to each other: their levers,
+    and per star level the managers each needs against those in post."""
+    st.subheader(c.t("planning.side_by_side"))
+    saved = {s.name: s for s in scenarios.list_scenarios(c.wh.folder, "staffing")}
+    picked = st.multiselect(c.t("planning.pick_scenarios"), list(saved), key="staffing_side_by_side",
+                            placeholder=c.t("planning.pick_scenarios_hint"))
+    named = {c.t("planning.base_scenario"): sf.Levers.defaults(settings), c.t("planning.current_scenario"): levers}
+    unusable = []
+    for name in picked:
+        try:
+            named[name if name not in named else f"{name} ({saved[name].file})"] = \
+                sf.Levers.from_dict(saved[name].levers, settings)
+        except (ValueError, TypeError):  # a file edited by hand
+            unusable.append(name)
+    if unusable:
+        st.warning(c.t("planning.unusable_scenarios", names="、".join(unusable)))
+    try:
+        staffing = sf.side_by_side(base, named, settings)
+    except (sf.LeverError, SettingsError) as exc:
+        st.error(c.t("planning.bad_lever", error=exc.in_language(c.lang) if isinstance(exc, sf.LeverError)
+                     else str(exc)))
+        return
+    table = sf.lever_table(named, settings)
+    table["moves"] = table["moves"].map(lambda moves: "、".join(
+        f"{c.t(f'class.{k[0]}')}→{c.t(f'class.{k[-1]}')} {share:.0%}" for k, share in moves.items())
+        or c.t("planning.no_moves"))
+    st.markdown(f"**{c.t('planning.side_levers')}**")
+    ui.show_table(c, table, "staffing_side_levers", key="staffing_side_levers_table",
+                  column_config=number_format(["growth_A", "growth_B", "growth_C", "member_growth",
+                                               "attrition_per_year"], "percent")
+                  | number_format(["visits_A", "visits_B", "visits_C"], "%.1f"))
+    st.markdown(f"**{c.t('planning.side_staffing')}**")
+    shown = staffing.assign(star_level=staffing.star_level.map(lambda s: c.t(f"star.{s}")))
+    # As on the first tab: managers in post as a bar, each scenario's needed range as an I-beam beside it.
+    in_post = shown.drop_duplicates("star_level")
+    fig = go.Figure(go.Bar(x=in_post.star_level, y=in_post.current, name=c.t("column.current"),
+                           marker_color="#c7c7c7",
+                           hovertemplate="%{x}<br>" + c.t("column.current") + ": %{y}<extra></extra>"))
+    for name, rows in shown.groupby("scenario", sort=False):
+        mid = (rows.required_low + rows.required_high) / 2
+        fig.add_scatter(x=rows.star_level, y=mid, mode="markers", name=name, marker={"size": 1},
+                        error_y={"type": "data", "symmetric": False, "array": rows.required_high - mid,
+                                 "arrayminus": mid - rows.required_low, "width": 10, "thickness": 3},
+                        customdata=rows[["required_low", "required_high"]],
+                        hovertemplate=name + "<br>%{x}<br>" + c.t("planning.needed")
+                                      + ": %{customdata[0]}–%{customdata[1]}<extra></extra>")
+    ui.plot(c, fig.update_layout(scattermode="group", height=320, margin={"t": 20},
+                                 yaxis_title=c.t("planning.managers")), "staffing_side_chart")
+    ui.show_table(c, shown, "staffing_side_by_side", key="staffing_side_by_side_table")
+
+
 if "staffing_moves_base" not in st.session_state:
     show_levers(sf.Levers.defaults(settings))
 
@@ -144,12 +196,20 @@ with whatif_tab:
     if levers is not None:
         st.markdown(f"**{c.t('planning.compare')}**")
         before, after = sf.totals(base_case), sf.totals(scenario)
-        cols = st.columns(4)
-        for col, (label, colour) in zip(cols, [("required_low", "off"), ("required_high", "off"),
-                                               ("short_managers", "inverse"), ("hires", "inverse")]):
+        change = {}
+        for col, (label, colour) in zip(st.columns(5), [
+                ("required_low", "off"), ("required_high", "off"), ("short_managers", "inverse"),
+                ("surplus_managers", "off"), ("hires", "inverse")]):
             value, was = int(after[label].sum()), int(before[label].sum())
+            change[label] = (was, value)
             col.metric(c.t(f"planning.metric.{label}"), value, delta=(value - was) or None, delta_color=colour,
                        help=c.t("planning.base_was", n=was))
+        (low_was, low_now), (short_was, short_now) = change["required_low"], change["short_managers"]
+        if low_now > low_was and short_now == short_was:
+            # More managers needed but nobody more short: the growth lands where managers are to spare.
+            surplus_was, surplus_now = change["surplus_managers"]
+            st.caption(c.t("planning.growth_absorbed", low_was=low_was, low_now=low_now,
+                           surplus_was=surplus_was, surplus_now=surplus_now))
         compared = sf.compare(base_case, scenario)
         changed = compared[compared.changed]
         if changed.empty:
@@ -172,6 +232,7 @@ with whatif_tab:
         with st.expander(c.t("planning.scenario_detail")):
             ui.show_table(c, labelled(scenario), "staffing_scenario", key="staffing_scenario_table")
         scenarios.saver(c, "staffing", levers.to_dict())
+        side_by_side(levers)
 
 # ---------------------------------------------------------------- rebalancing
 with rebalance_tab:
