@@ -51,9 +51,10 @@ def needed_chart(frame):
     return fig
 
 
+# Keyed and tracked, so a rerun (opening or saving a scenario, a lever) stays on the tab the planner is on.
 now_tab, calc_tab, whatif_tab, rebalance_tab = st.tabs(
     [c.t("planning.tab_now"), c.t("planning.tab_calculator"), c.t("planning.tab_whatif"),
-     c.t("planning.tab_rebalance")])
+     c.t("planning.tab_rebalance")], key="staffing_tab", on_change="rerun")
 
 # ---------------------------------------------------------------- today: the `kam report staffing` table
 with now_tab:
