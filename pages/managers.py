@@ -55,7 +55,7 @@ shown = report[report.branch_id.isin(branches or report.branch_id)
                & report.employment.isin(employment or report.employment)]
 
 k1, k2, k3, k4 = st.columns(4)
-k1.metric(c.t("managers.kpi_managers"), len(shown))
+k1.metric(c.t("managers.kpi_managers"), len(shown), help=c.t("managers.kpi_managers_help"))
 k2.metric(c.t("managers.kpi_over"), int((shown.workload == "over").sum()))
 k3.metric(c.t("managers.kpi_under"), int((shown.workload == "under").sum()))
 k4.metric(c.t("managers.kpi_misfit"), int((shown.misfit_groups > 0).sum()))

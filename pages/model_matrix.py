@@ -70,6 +70,13 @@ for col, m in zip(cols, MODELS):
     col.metric(model_name[m], f"{totals[m]:.2f}", delta=round(totals[m] - base_totals[m], 4) or None,
                help=c.t("planning.base_was", n=f"{base_totals[m]:.2f}"))
 st.success(c.t("planning.model_recommended", model=model_name[best], strategy=c.t(f"strategy.{mm.strategy[best]}")))
+# The branches below can come out differently under the same weights: there, every measurable variable
+# takes the score its branch's measured value suggests, instead of the score typed in the matrix.
+indicators = mx.indicators(c.wh, c.period, c.scope)
+branches = mx.branch_recommendations(indicators, edited, mm)
+by_model = branches.recommended_model.value_counts()
+counts = c.t("planning.list_sep").join(f"{model_name[m]} {int(by_model[m])}" for m in MODELS if m in by_model)
+st.caption(c.t("planning.model_why_branches_differ", n=len(branches), counts=counts))
 base_best = mx.recommended(base_totals)
 if base_best != best:
     st.info(c.t("planning.model_changed", base=model_name[base_best]))
@@ -88,8 +95,6 @@ ui.show_table(c, labelled(mx.sensitivity(edited)), "model_sensitivity", key="mod
 # ---------------------------------------------------------------- the branches: measured indicators
 st.subheader(c.t("planning.branches"))
 st.caption(c.t("planning.branches_help"))
-indicators = mx.indicators(c.wh, c.period, c.scope)
-branches = mx.branch_recommendations(indicators, edited, mm)
 ui.show_table(c, labelled(branches), "model_branches", key="model_matrix_branches",
               column_config=number_format(["line_ict_data_share", "manager_turnover_rate", "member_churn_rate",
                                            "outsourced_share"], "percent")

@@ -119,7 +119,7 @@ def side_by_side(levers: sf.Levers) -> None:
         except (ValueError, TypeError):  # a file edited by hand
             unusable.append(name)
     if unusable:
-        st.warning(c.t("planning.unusable_scenarios", names="、".join(unusable)))
+        st.warning(c.t("planning.unusable_scenarios", names=c.t("planning.list_sep").join(unusable)))
     try:
         staffing = sf.side_by_side(base, named, settings)
     except (sf.LeverError, SettingsError) as exc:
@@ -127,7 +127,7 @@ def side_by_side(levers: sf.Levers) -> None:
                      else str(exc)))
         return
     table = sf.lever_table(named, settings)
-    table["moves"] = table["moves"].map(lambda moves: "、".join(
+    table["moves"] = table["moves"].map(lambda moves: c.t("planning.list_sep").join(
         f"{c.t(f'class.{k[0]}')}→{c.t(f'class.{k[-1]}')} {share:.0%}" for k, share in moves.items())
         or c.t("planning.no_moves"))
     st.markdown(f"**{c.t('planning.side_levers')}**")

@@ -293,3 +293,13 @@ def test_growth_that_only_uses_up_a_surplus_says_so(app_folder):
             shown[label("planning.metric.surplus_managers", "zh")]) == ("4", "1", "0")
     said = " ".join(x.value for x in at.caption)
     assert label("planning.growth_absorbed", "zh", low_was=3, low_now=4, surplus_was=1, surplus_now=0) in said
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_model_page_says_why_branches_differ_from_the_province(app_folder, lang):
+    # The province recommends parallel from the matrix's scores; both branches, scored from their own
+    # measured values, recommend support (test above): the page says so, with the count.
+    at = run_page(lang, "model_matrix")
+    counts = f"{label('model.support', lang)} 2"
+    said = label("planning.model_why_branches_differ", lang, n=2, counts=counts)
+    assert said in " ".join(x.value for x in at.caption)
