@@ -1,4 +1,5 @@
 """Staffing (人员配备): managers needed by branch × class, a calculator, what-if scenarios, rebalancing."""
+import plotly.colors
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -142,17 +143,22 @@ def side_by_side(levers: sf.Levers) -> None:
     fig = go.Figure(go.Bar(x=in_post.star_level, y=in_post.current, name=c.t("column.current"),
                            marker_color="#c7c7c7",
                            hovertemplate="%{x}<br>" + c.t("column.current") + ": %{y}<extra></extra>"))
-    for name, rows in shown.groupby("scenario", sort=False):
+    palette = plotly.colors.qualitative.Plotly
+    for i, (name, rows) in enumerate(shown.groupby("scenario", sort=False)):
         mid = (rows.required_low + rows.required_high) / 2
-        fig.add_scatter(x=rows.star_level, y=mid, mode="markers", name=name, marker={"size": 1},
+        colour = palette[i % len(palette)]  # one colour for the I-beam and its mark in the legend
+        fig.add_scatter(x=rows.star_level, y=mid, mode="markers", name=name,
+                        marker={"symbol": "line-ew", "size": 12, "line": {"width": 3, "color": colour}},
                         error_y={"type": "data", "symmetric": False, "array": rows.required_high - mid,
-                                 "arrayminus": mid - rows.required_low, "width": 10, "thickness": 3},
+                                 "arrayminus": mid - rows.required_low, "width": 10, "thickness": 3,
+                                 "color": colour},
                         customdata=rows[["required_low", "required_high"]],
                         hovertemplate=name + "<br>%{x}<br>" + c.t("planning.needed")
                                       + ": %{customdata[0]}–%{customdata[1]}<extra></extra>")
     ui.plot(c, fig.update_layout(scattermode="group", height=320, margin={"t": 20},
                                  yaxis_title=c.t("planning.managers")), "staffing_side_chart")
-    ui.show_table(c, shown, "staffing_side_by_side", key="staffing_side_by_side_table")
+    ui.show_table(c, shown, "staffing_side_by_side", key="staffing_side_by_side_table",
+                  height=36 * (len(shown) + 1) + 3)  # every row in view: the point is to read them together
 
 
 if "staffing_moves_base" not in st.session_state:

@@ -88,6 +88,7 @@ def choose(page, label: str, option: str) -> None:
     expect(box).to_have_attribute("aria-expanded", "true")
     page.keyboard.type(option)  # only the options in view are drawn: narrow them first
     page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")  # a multiselect stays open after a choice
     settle(page)
 
 
