@@ -55,7 +55,7 @@ shown = report[report.branch_id.isin(branches or report.branch_id)
                & report.employment.isin(employment or report.employment)]
 
 k1, k2, k3, k4 = st.columns(4)
-ui.metric(c, k1, c.t("managers.kpi_managers"), len(shown), border=False)
+ui.metric(c, k1, c.t("managers.kpi_managers"), len(shown), help=c.t("managers.kpi_managers_help"), border=False)
 ui.metric(c, k2, c.t("managers.kpi_over"), int((shown.workload == "over").sum()), border=False)
 ui.metric(c, k3, c.t("managers.kpi_under"), int((shown.workload == "under").sum()), border=False)
 ui.metric(c, k4, c.t("managers.kpi_misfit"), int((shown.misfit_groups > 0).sum()), border=False)

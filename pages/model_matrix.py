@@ -71,6 +71,13 @@ for col, m in zip(cols, MODELS):
     ui.metric(c, col, model_name[m], fmt_decimal(totals[m]), moved, delta_text=fmt_delta_number(moved, 2),
               better="neutral", help=c.t("planning.base_was", n=fmt_decimal(base_totals[m])), border=False)
 st.success(c.t("planning.model_recommended", model=model_name[best], strategy=c.t(f"strategy.{mm.strategy[best]}")))
+# The branches below can come out differently under the same weights: there, every measurable variable
+# takes the score its branch's measured value suggests, instead of the score typed in the matrix.
+indicators = mx.indicators(c.wh, c.period, c.scope)
+branches = mx.branch_recommendations(indicators, edited, mm)
+by_model = branches.recommended_model.value_counts()
+counts = c.t("planning.list_sep").join(f"{model_name[m]} {int(by_model[m])}" for m in MODELS if m in by_model)
+st.caption(c.t("planning.model_why_branches_differ", n=len(branches), counts=counts))
 base_best = mx.recommended(base_totals)
 if base_best != best:
     st.info(c.t("planning.model_changed", base=model_name[base_best]))
@@ -89,8 +96,6 @@ ui.show_table(c, labelled(mx.sensitivity(edited)), "model_sensitivity", key="mod
 # ---------------------------------------------------------------- the branches: measured indicators
 st.subheader(c.t("planning.branches"))
 st.caption(c.t("planning.branches_help"))
-indicators = mx.indicators(c.wh, c.period, c.scope)
-branches = mx.branch_recommendations(indicators, edited, mm)
 ui.show_table(c, labelled(branches), "model_branches", key="model_matrix_branches",
               column_config=number_format(["line_ict_data_share", "manager_turnover_rate", "member_churn_rate",
                                            "outsourced_share"], "percent")

@@ -1,4 +1,5 @@
 """Staffing (人员配备): managers needed by branch × class, a calculator, what-if scenarios, rebalancing."""
+import plotly.colors
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -61,9 +62,10 @@ def needed_chart(frame):
     return fig
 
 
+# Keyed and tracked, so a rerun (opening or saving a scenario, a lever) stays on the tab the planner is on.
 now_tab, calc_tab, whatif_tab, rebalance_tab = st.tabs(
     [c.t("planning.tab_now"), c.t("planning.tab_calculator"), c.t("planning.tab_whatif"),
-     c.t("planning.tab_rebalance")])
+     c.t("planning.tab_rebalance")], key="staffing_tab", on_change="rerun")
 
 # ---------------------------------------------------------------- today: the `kam report staffing` table
 with now_tab:
@@ -113,6 +115,63 @@ def show_levers(levers) -> None:
     st.session_state["staffing_editors"] = st.session_state.get("staffing_editors", 0) + 1
 
 
+def side_by_side(levers: sf.Levers) -> None:
+    """The current levers, the settings' defaults and any saved scenarios, next to each other: their levers,
+    and per star level the managers each needs against those in post."""
+    st.subheader(c.t("planning.side_by_side"))
+    saved = {s.name: s for s in scenarios.list_scenarios(c.wh.folder, "staffing")}
+    picked = st.multiselect(c.t("planning.pick_scenarios"), list(saved), key="staffing_side_by_side",
+                            placeholder=c.t("planning.pick_scenarios_hint"))
+    named = {c.t("planning.base_scenario"): sf.Levers.defaults(settings), c.t("planning.current_scenario"): levers}
+    unusable = []
+    for name in picked:
+        try:
+            named[name if name not in named else f"{name} ({saved[name].file})"] = \
+                sf.Levers.from_dict(saved[name].levers, settings)
+        except (ValueError, TypeError):  # a file edited by hand
+            unusable.append(name)
+    if unusable:
+        st.warning(c.t("planning.unusable_scenarios", names=c.t("planning.list_sep").join(unusable)))
+    try:
+        staffing = sf.side_by_side(base, named, settings)
+    except (sf.LeverError, SettingsError) as exc:
+        st.error(c.t("planning.bad_lever", error=exc.in_language(c.lang) if isinstance(exc, sf.LeverError)
+                     else str(exc)))
+        return
+    table = sf.lever_table(named, settings)
+    table["moves"] = table["moves"].map(lambda moves: c.t("planning.list_sep").join(
+        f"{c.t(f'class.{k[0]}')}→{c.t(f'class.{k[-1]}')} {share:.0%}" for k, share in moves.items())
+        or c.t("planning.no_moves"))
+    st.markdown(f"**{c.t('planning.side_levers')}**")
+    ui.show_table(c, table, "staffing_side_levers", key="staffing_side_levers_table",
+                  column_config=number_format(["growth_A", "growth_B", "growth_C", "member_growth",
+                                               "attrition_per_year"], "percent")
+                  | number_format(["visits_A", "visits_B", "visits_C"], "%.1f"))
+    st.markdown(f"**{c.t('planning.side_staffing')}**")
+    shown = staffing.assign(star_level=staffing.star_level.map(lambda s: c.t(f"star.{s}")))
+    # As on the first tab: managers in post as a bar, each scenario's needed range as an I-beam beside it.
+    in_post = shown.drop_duplicates("star_level")
+    fig = go.Figure(go.Bar(x=in_post.star_level, y=in_post.current, name=c.t("column.current"),
+                           marker_color="#c7c7c7",
+                           hovertemplate="%{x}<br>" + c.t("column.current") + ": %{y}<extra></extra>"))
+    palette = plotly.colors.qualitative.Plotly
+    for i, (name, rows) in enumerate(shown.groupby("scenario", sort=False)):
+        mid = (rows.required_low + rows.required_high) / 2
+        colour = palette[i % len(palette)]  # one colour for the I-beam and its mark in the legend
+        fig.add_scatter(x=rows.star_level, y=mid, mode="markers", name=name,
+                        marker={"symbol": "line-ew", "size": 12, "line": {"width": 3, "color": colour}},
+                        error_y={"type": "data", "symmetric": False, "array": rows.required_high - mid,
+                                 "arrayminus": mid - rows.required_low, "width": 10, "thickness": 3,
+                                 "color": colour},
+                        customdata=rows[["required_low", "required_high"]],
+                        hovertemplate=name + "<br>%{x}<br>" + c.t("planning.needed")
+                                      + ": %{customdata[0]}–%{customdata[1]}<extra></extra>")
+    ui.plot(c, fig.update_layout(scattermode="group", height=320, margin={"t": 20},
+                                 yaxis_title=c.t("planning.managers")), "staffing_side_chart")
+    ui.show_table(c, shown, "staffing_side_by_side", key="staffing_side_by_side_table",
+                  height=36 * (len(shown) + 1) + 3)  # every row in view: the point is to read them together
+
+
 if "staffing_moves_base" not in st.session_state:
     show_levers(sf.Levers.defaults(settings))
 
@@ -155,12 +214,20 @@ with whatif_tab:
     if levers is not None:
         st.markdown(f"**{c.t('planning.compare')}**")
         before, after = sf.totals(base_case), sf.totals(scenario)
-        cols = st.columns(4)
-        for col, (label, better) in zip(cols, [("required_low", "neutral"), ("required_high", "neutral"),
-                                               ("short_managers", "lower"), ("hires", "lower")]):
+        change = {}
+        for col, (label, better) in zip(st.columns(5), [
+                ("required_low", "neutral"), ("required_high", "neutral"), ("short_managers", "lower"),
+                ("surplus_managers", "neutral"), ("hires", "lower")]):
             value, was = int(after[label].sum()), int(before[label].sum())
+            change[label] = (was, value)
             ui.metric(c, col, c.t(f"planning.metric.{label}"), value, (value - was) or None, better=better,
                       delta_text=fmt_delta_number(value - was), help=c.t("planning.base_was", n=was), border=False)
+        (low_was, low_now), (short_was, short_now) = change["required_low"], change["short_managers"]
+        if low_now > low_was and short_now == short_was:
+            # More managers needed but nobody more short: the growth lands where managers are to spare.
+            surplus_was, surplus_now = change["surplus_managers"]
+            st.caption(c.t("planning.growth_absorbed", low_was=low_was, low_now=low_now,
+                           surplus_was=surplus_was, surplus_now=surplus_now))
         compared = sf.compare(base_case, scenario)
         changed = compared[compared.changed]
         if changed.empty:
@@ -183,6 +250,7 @@ with whatif_tab:
         with st.expander(c.t("planning.scenario_detail")):
             ui.show_table(c, labelled(scenario), "staffing_scenario", key="staffing_scenario_table")
         scenarios.saver(c, "staffing", levers.to_dict())
+        side_by_side(levers)
 
 # ---------------------------------------------------------------- rebalancing
 with rebalance_tab:
@@ -206,7 +274,7 @@ with rebalance_tab:
             st.warning(c.t("planning.not_optimal"))
         moves = ui.label_column(ui.label_column(proposal.moves, "reason", "planning.reason", c.lang),
                                 "class", "class", c.lang)
-        moves = moves.assign(profile="/group_profile?group=" + moves.group_id.astype(str))  # opens the group
+        moves.insert(0, "profile", "/group_profile?group=" + moves.group_id.astype(str))  # first: opens the group
         ui.show_table(c, moves, "rebalance_moves", key="staffing_moves_table",
                       column_config=ui.column_formats(moves, links={"profile": r"group=(.+)$"}))
         # How managers' loads are spread before and after: the tail beyond 100 % is what the proposal removes.

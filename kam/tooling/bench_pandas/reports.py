@@ -291,11 +291,11 @@ def staffing(d, p) -> pd.DataFrame:
     s["required_low"] = np.where(s.groups == 0, 0, np.floor(s.groups / s.cap_high + 0.5)).astype(int)
     s["required_high"] = np.where(s.groups == 0, 0, np.floor(s.groups / s.cap_low + 0.5)).astype(int)
     s["gap"] = np.where(s.current < s.required_low, "short", np.where(s.current > s.required_high, "surplus", "within"))
-    s["gap_managers"] = np.where(s.current < s.required_low, s.current - s.required_low,
-                                 np.where(s.current > s.required_high, s.current - s.required_high, 0))
+    s["short_managers"] = np.where(s.current < s.required_low, s.required_low - s.current, 0)
+    s["surplus_managers"] = np.where(s.current > s.required_high, s.current - s.required_high, 0)
     s["avg_members"] = s.avg_members.round(2)
     cols = ["branch_id", "branch_name", "class", "star_level", "groups", "avg_members", "capacity_low",
-            "capacity_high", "required_low", "required_high", "current", "gap", "gap_managers"]
+            "capacity_high", "required_low", "required_high", "current", "gap", "short_managers", "surplus_managers"]
     return s[cols].sort_values(["branch_id", "class"]).reset_index(drop=True)
 
 
