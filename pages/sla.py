@@ -172,8 +172,8 @@ with backlog_tab:
                + (c.t("sla.breaches_pending", n=fmt_number(len(breaches), c.lang)) if pending else ""))
     if breaches.empty:
         st.success(c.t("sla.no_breaches"))
-    else:
-        table(breaches, "sla_breaches")
+    else:  # not done yet: every clock still runs, nothing stopped
+        table(breaches.drop(columns=["sla_clock_running", "sla_stopped_at"]) if pending else breaches, "sla_breaches")
 
 # ---------------------------------------------------------------- why customers complain
 with why_tab:
