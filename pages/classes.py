@@ -51,6 +51,7 @@ VIEWS = {"distribution": "distribution", "pareto": "pareto", "upgrade": "suggest
          "suggested": "suggested", "migration": "migration", "misfits": "star_fit", "star_fit": "star_fit",
          "members": "members", "industry": "industry", "products": "products", "cross_sell": "products"}
 view = st.query_params.get("view", "distribution")
+alert = st.query_params.get("alert")  # the overview alert that opened the page: its rows marked and first
 names = ["distribution", "pareto", "suggested", "migration", "star_fit", "members", "industry", "products"]
 labels = {n: c.t(f"customers.classes.tab.{n}") for n in names}
 tabs = dict(zip(names, st.tabs(list(labels.values()), default=labels[VIEWS.get(view, "distribution")],
@@ -128,6 +129,8 @@ if tabs["suggested"].open:
         fig.update_layout(height=360, margin={"t": 20, "b": 10}, yaxis_type="log")
         ui.plot(c, fig, "classes_suggested_chart")
         picked = suggested[suggested.class_move == (move or "upgrade")]
+        st.caption(c.t("customers.classes.rule", a=f"¥{rule.a_min:,.0f}", b=f"¥{rule.b_min:,.0f}", n=len(picked),
+                       move=c.t(f"customers.classes.move.{move or 'upgrade'}")))
         table(picked, f"class_{move or 'upgrade'}", class_move="customers.classes.move")
 
 # ---------------------------------------------------------------- class migration matrix
@@ -163,7 +166,14 @@ if tabs["star_fit"].open:
         ui.plot(c, fig, "classes_star_fit_chart")
         table(fit, "star_fit")
         st.markdown(f"**{c.t('customers.classes.misfits')}**")
-        table(c.query("pages/classes_misfits"), "misfits", fit_issue="customers.classes.fit_issue")
+        misfits = c.query("pages/classes_misfits")
+        st.caption(c.t("customers.classes.star_rule"))
+        if alert in ("a_unassigned", "star_misfit"):  # the alert's groups first, ticked
+            flags = misfits.pop("alert").eq(alert)
+            misfits = misfits.assign(alert_flag=flags)[["alert_flag", *misfits.columns]]
+            misfits = misfits.sort_values("alert_flag", ascending=False, kind="stable")
+            st.warning(c.t(f"customers.classes.alert_{alert}", n=int(flags.sum())), icon=":material/warning:")
+        table(misfits.drop(columns="alert", errors="ignore"), "misfits", fit_issue="customers.classes.fit_issue")
 
 # ---------------------------------------------------------------- members' VIP tiers
 if tabs["members"].open:
