@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kam.app import ui
-from kam.app.fmt import fmt_number, fmt_pct
+from kam.app.fmt import fmt_number, fmt_pct, fmt_yuan_exact
 from kam.figures.reports import run_report
 
 c = ui.ctx()
@@ -15,8 +15,11 @@ st.title(c.t("page.classes"))
 st.caption(c.t("customers.classes.caption", period=c.period.label))
 
 RATES = ("groups_share", "revenue_share", "top20_share", "share_for_80", "star_fit_rate", "penetration",
-         "share_in_class", "group_share", "cumulative_share")
-MONEY = ("revenue", "top20_revenue", "avg_revenue_3m", "cumulative_revenue")
+         "share_in_class", "group_share", "cumulative_share", "active_revenue_share")
+MONEY = ("revenue", "top20_revenue", "avg_revenue_3m", "cumulative_revenue", "active_revenue", "inactive_revenue")
+# Figures over the groups active at the period's end only: their revenue is not the overview's revenue
+# (which also counts groups that closed during the period), so it is labelled as theirs.
+ACTIVE_ONLY = {"revenue": "active_revenue", "revenue_share": "active_revenue_share"}
 CLASS_COLUMNS = ("class", "suggested_class")
 COLORS = {c.t("class.A"): "#1f77b4", c.t("class.B"): "#ff7f0e", c.t("class.C"): "#2ca02c"}
 
@@ -88,6 +91,10 @@ if tabs["pareto"].open:
         m2.metric(c.t("column.groups"), fmt_number(pareto.groups, c.lang, 0), border=True)
         m3.metric(c.t("metric.groups_for_80.name"), fmt_number(pareto.groups_for_80, c.lang, 0), border=True,
                   help=c.t("customers.classes.share_for_80", share=fmt_pct(pareto.share_for_80)))
+        # what is ranked against the revenue the other pages show
+        st.caption(c.t("customers.classes.pareto_base", revenue=fmt_yuan_exact(pareto.revenue),
+                       active=fmt_yuan_exact(pareto.active_revenue), groups=fmt_number(pareto.groups, c.lang, 0),
+                       inactive=fmt_yuan_exact(pareto.inactive_revenue)))
         curve = c.query("pages/classes_pareto_curve")
         fig = go.Figure(go.Scatter(
             x=curve.group_share, y=curve.cumulative_share, mode="lines",
@@ -192,14 +199,14 @@ if tabs["members"].open:
 # ---------------------------------------------------------------- industry and sector
 if tabs["industry"].open:
     with tabs["industry"]:
-        industry = c.query("pages/classes_industry")
+        industry = c.query("pages/classes_industry").rename(columns=ACTIVE_ONLY)
         industry["industry"] = industry.industry.fillna(c.t("customers.classes.not_given"))
         class_bars(industry, "industry", "groups", "classes_industry_chart")
         table(industry, "industry")
-        sector = c.query("pages/classes_sector")
+        sector = c.query("pages/classes_sector").rename(columns=ACTIVE_ONLY)
         sector = ui.label_column(sector, "sector", "sector", c.lang)
         sector["sector"] = sector.sector.fillna(c.t("customers.classes.not_given"))
-        class_bars(sector, "sector", "revenue", "classes_sector_chart", money=True)
+        class_bars(sector, "sector", "active_revenue", "classes_sector_chart", money=True)
         table(sector, "sector")
 
 # ---------------------------------------------------------------- product penetration and cross-sell gaps
@@ -227,6 +234,6 @@ if tabs["products"].open:
                        product=c.t(f"fee_item.{gap_product}")))
         table(gaps, f"cross_sell_{gap_class}_{gap_product}")
 
-ui.definitions(c, "groups", "revenue", "revenue_share", "top20_share", "pareto_curve", "groups_for_80",
-               "suggested_class", "class_move", "class_migration", "star_fit_rate", "vip_mix", "industry_mix",
+ui.definitions(c, "groups", "revenue", "active_revenue", "revenue_share", "top20_share", "pareto_curve",
+               "groups_for_80", "suggested_class", "class_move", "class_migration", "star_fit_rate", "vip_mix", "industry_mix",
                "penetration", "cross_sell_gap")
