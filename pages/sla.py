@@ -144,11 +144,6 @@ with backlog_tab:
                              hovertemplate="%{x}<br>" + name + ": %{y}<extra></extra>"))
     chart(fig, "sla_backlog_chart", height=300, barmode="stack", yaxis_rangemode="nonnegative")
 
-    # the tickets the backlog card counts, whenever created, each aged in days
-    open_tickets = c.query("pages/sla_open")
-    with st.expander(c.t("sla.open_list", n=fmt_number(len(open_tickets), c.lang))):
-        table(open_tickets, "sla_open")
-
     st.subheader(c.t("sla.at_risk", share=fmt_pct(settings.sla.at_risk_share, 0)))
     at_risk = c.query("pages/sla_at_risk")
     if at_risk.empty:
@@ -174,6 +169,11 @@ with backlog_tab:
         st.success(c.t("sla.no_breaches"))
     else:  # not done yet: every clock still runs, nothing stopped
         table(breaches.drop(columns=["sla_clock_running", "sla_stopped_at"]) if pending else breaches, "sla_breaches")
+
+    # every ticket the backlog card counts, whenever created, each aged in days (after the lists to act on)
+    open_tickets = c.query("pages/sla_open")
+    with st.expander(c.t("sla.open_list", n=fmt_number(len(open_tickets), c.lang))):
+        table(open_tickets, "sla_open")
 
 # ---------------------------------------------------------------- why customers complain
 with why_tab:
