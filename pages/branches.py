@@ -30,6 +30,13 @@ KPIS = {"revenue": ("money", True), "revenue_mom": ("rate", True), "arpu": ("mon
         "members": ("count", True)}
 HOVER = {"money": "¥%{y:,.2f}", "rate": "%{y:.2%}", "count": "%{y:,}"}
 RATES = [k for k, (kind, _) in KPIS.items() if kind == "rate"]
+BAD, PLAIN = "#d62728", "#1f77b4"  # a branch below its target, any other
+
+# The targets of the branch alerts (settings [alerts]) and the branches below them, by the overview's rule.
+targets = c.wh.query("pages/branches_alerts", c.wh.period_params(c.period), comparison)
+TARGET = dict(zip(targets.kpi, targets.target))
+ALERT_KPI = dict(zip(targets.alert, targets.kpi))
+alert = st.query_params.get("alert")
 
 
 def shown(value, kind: str) -> str:
@@ -37,7 +44,7 @@ def shown(value, kind: str) -> str:
 
 
 def formats(frame) -> dict:
-    return ui.column_formats(frame, rates=RATES, money=("revenue", "arpu", "revenue_previous"),
+    return ui.column_formats(frame, rates=[*RATES, "drop_share"], money=("revenue", "arpu", "revenue_previous"),
                              links={"profile": r"=(.+)$", "manager_profile": r"=(.+)$"})
 
 
@@ -45,8 +52,10 @@ def kpi_chart(kpi: str, frame: pd.DataFrame, key: str) -> None:
     """One KPI, branches best (top) to worst; the province (average branch for totals) as a dashed line."""
     kind, higher = KPIS[kpi]
     data = frame.dropna(subset=[kpi]).sort_values(kpi, ascending=higher)  # plotly draws the first row lowest
+    below = set(targets.branch_id[(targets.kpi == kpi) & targets.below_target])
     fig = go.Figure(go.Bar(
         x=data[kpi].astype(float), y=data.branch_name, orientation="h", customdata=data[f"{kpi}_rank"],
+        marker_color=[BAD if b in below else PLAIN for b in data.branch_id],
         hovertemplate="%{y}<br>" + c.t(f"column.{kpi}") + ": " + HOVER[kind].replace("y", "x") + "<br>"
                       + c.t("column.rank") + ": %{customdata}<extra></extra>"))
     reference = f"{kpi}_per_branch" if f"{kpi}_per_branch" in total else kpi
@@ -54,9 +63,21 @@ def kpi_chart(kpi: str, frame: pd.DataFrame, key: str) -> None:
         fig.add_vline(x=float(total[reference]), line_dash="dash", annotation_position="top", annotation_text=c.t(
             "customers.branches.average_is" if reference != kpi else "customers.branches.province_is",
             value=shown(total[reference], kind)))
+    if kpi in TARGET:  # the alert's target, and the branches below it in red
+        fig.add_vline(x=float(TARGET[kpi]), line_color=BAD, line_dash="dot", annotation_position="bottom",
+                      annotation_text=c.t("customers.branches.target_is", value=shown(TARGET[kpi], "rate")),
+                      annotation_font_color=BAD)
     fig.update_layout(title=c.t(f"column.{kpi}"), height=100 + 22 * len(data), margin={"t": 60, "b": 10, "l": 10,
                       "r": 10}, xaxis_tickformat=".0%" if kind == "rate" else None)
     ui.plot(c, fig, key)
+
+
+def flag_first(frame: pd.DataFrame, flags, *lead: str) -> pd.DataFrame:
+    """The rows an alert is about first, marked in a first column, the figures it checks (lead) beside it."""
+    frame = frame.assign(alert_flag=list(flags))
+    first = ["alert_flag", *[col for col in frame.columns if col in lead and col != "alert_flag"]]
+    frame = frame[[*first, *frame.columns.drop(first)]]
+    return frame.sort_values("alert_flag", ascending=False, kind="stable")
 
 
 focus = st.query_params.get("kpi")
@@ -70,14 +91,24 @@ compare_tab, trends_tab, side_tab, drill_tab = st.tabs(
 if compare_tab.open:
     with compare_tab:
         order = [focus] + [k for k in KPIS if k != focus] if focus in KPIS else list(KPIS)
+        if alert in ALERT_KPI:  # the alert that opened the page: its rule, and its branches first in the table
+            kpi = ALERT_KPI[alert]
+            flagged = targets[(targets.alert == alert) & targets.below_target].sort_values("value")  # worst first
+            names = dict(zip(report.branch_id, report.branch_name))
+            listed = c.t("customers.branches.name_sep").join(names.get(b, b) for b in flagged.branch_id)
+            st.warning(c.t("customers.branches.alert_rows", kpi=c.t(f"column.{kpi}"), n=len(flagged),
+                           target=shown(TARGET[kpi], "rate"), branches=listed), icon=":material/warning:")
         for start in range(0, len(order), 3):
             for column, kpi in zip(st.columns(3), order[start:start + 3]):
                 with column:
                     kpi_chart(kpi, report, f"branches_chart_{kpi}")
         columns = ["branch_id", "branch_name", *KPIS, "unassigned_groups", "churned_groups", "tickets",
                    *[f"{k}_rank" for k in KPIS]]
+        table = report[columns]
+        if alert in ALERT_KPI:
+            table = flag_first(table, table.branch_id.isin(flagged.branch_id))
         st.markdown(f"**{c.t('customers.branches.table')}**")
-        ui.show_table(c, report[columns], "branches", column_config=formats(report[columns]), key="branches_table")
+        ui.show_table(c, table, "branches", column_config=formats(table), key="branches_table")
         st.markdown(f"**{c.t('customers.branches.province')}**")
         ui.show_table(c, province, "branches_province", column_config=formats(province), key="branches_province")
 
@@ -158,6 +189,10 @@ if drill_tab.open:
                           gap, delta_text=None if gap is None else c.t("customers.points",
                                                                         value=fmt.fmt_delta_points(gap)),
                           better="higher" if KPIS[kpi][1] else "lower", description=c.t("customers.vs_province"))
+                if kpi in TARGET:
+                    below = targets.below_target[(targets.kpi == kpi) & (targets.branch_id == branch)].any()
+                    verdict = "below" if below else ("met" if pd.notna(row[kpi]) else "none")
+                    column.caption(c.t(f"customers.branches.target_{verdict}", value=shown(TARGET[kpi], "rate")))
         st.markdown(f"**{c.t('customers.branches.managers_of', branch=names[branch])}**")
         managers = ui.label_column(c.query("pages/branches_managers", {"branch": branch}), "employment",
                                    "employment", c.lang)
@@ -168,6 +203,15 @@ if drill_tab.open:
         groups = c.query("pages/branches_groups", {"branch": branch})
         groups = ui.label_column(ui.label_column(groups, "class", "class", c.lang), "suggested_class", "class", c.lang)
         groups = groups[["profile", *[col for col in groups.columns if col != "profile"]]]
+        # the groups behind the alert that opened the page first, marked; the rule stated above them
+        if alert == "visit_below":
+            groups = flag_first(groups, groups.visit_compliant.eq(False), "profile", "group_name", "visit_compliant")
+            st.caption(c.t("customers.branches.groups_not_visited", n=int(groups.alert_flag.sum()),
+                           target=shown(TARGET["visit_compliance"], "rate")))
+        elif alert == "revenue_drop":
+            groups = flag_first(groups, groups.revenue_dropped, "profile", "group_name", "drop_share")
+            st.caption(c.t("customers.branches.groups_dropped", n=int(groups.alert_flag.sum()),
+                           threshold=shown(c.wh.settings.alerts.revenue_drop, "rate")))
         ui.show_table(c, groups, f"branch_{branch}_groups", column_config=formats(groups), key="branches_drill_groups")
 
 ui.definitions(c, "revenue", "revenue_mom", "arpu", "member_churn_rate", "visit_compliance",

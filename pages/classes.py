@@ -8,6 +8,8 @@ import streamlit as st
 
 from kam.app import palette, ui
 from kam.app.fmt import fmt_count, fmt_pct
+from kam.app import ui
+from kam.app.fmt import fmt_number, fmt_pct, fmt_yuan_exact
 from kam.figures.reports import run_report
 
 c = ui.ctx()
@@ -16,8 +18,11 @@ st.title(c.t("page.classes"))
 st.caption(c.t("customers.classes.caption", period=c.period.label))
 
 RATES = ("groups_share", "revenue_share", "top20_share", "share_for_80", "star_fit_rate", "penetration",
-         "share_in_class", "group_share", "cumulative_share")
-MONEY = ("revenue", "top20_revenue", "avg_revenue_3m", "cumulative_revenue")
+         "share_in_class", "group_share", "cumulative_share", "active_revenue_share")
+MONEY = ("revenue", "top20_revenue", "avg_revenue_3m", "cumulative_revenue", "active_revenue", "inactive_revenue")
+# Figures over the groups active at the period's end only: their revenue is not the overview's revenue
+# (which also counts groups that closed during the period), so it is labelled as theirs.
+ACTIVE_ONLY = {"revenue": "active_revenue", "revenue_share": "active_revenue_share"}
 CLASS_COLUMNS = ("class", "suggested_class")
 
 
@@ -58,6 +63,7 @@ VIEWS = {"distribution": "distribution", "pareto": "pareto", "upgrade": "suggest
          "suggested": "suggested", "migration": "migration", "misfits": "star_fit", "star_fit": "star_fit",
          "members": "members", "industry": "industry", "products": "products", "cross_sell": "products"}
 view = st.query_params.get("view", "distribution")
+alert = st.query_params.get("alert")  # the overview alert that opened the page: its rows marked and first
 names = ["distribution", "pareto", "suggested", "migration", "star_fit", "members", "industry", "products"]
 labels = {n: c.t(f"customers.classes.tab.{n}") for n in names}
 tabs = dict(zip(names, st.tabs(list(labels.values()), default=labels[VIEWS.get(view, "distribution")],
@@ -95,6 +101,10 @@ if tabs["pareto"].open:
         ui.metric(c, m2, c.t("column.groups"), fmt_count(pareto.groups, c.lang))
         ui.metric(c, m3, c.t("metric.groups_for_80.name"), fmt_count(pareto.groups_for_80, c.lang),
                   help=c.t("customers.classes.share_for_80", share=fmt_pct(pareto.share_for_80)))
+        # what is ranked against the revenue the other pages show
+        st.caption(c.t("customers.classes.pareto_base", revenue=fmt_yuan_exact(pareto.revenue),
+                       active=fmt_yuan_exact(pareto.active_revenue), groups=fmt_number(pareto.groups, c.lang, 0),
+                       inactive=fmt_yuan_exact(pareto.inactive_revenue)))
         curve = c.query("pages/classes_pareto_curve")
         fig = go.Figure(go.Scatter(
             x=curve.group_share, y=curve.cumulative_share, mode="lines",
@@ -137,6 +147,8 @@ if tabs["suggested"].open:
         fig.update_layout(height=360, margin={"t": 20, "b": 10}, yaxis_type="log")
         ui.plot(c, fig, "classes_suggested_chart")
         picked = suggested[suggested.class_move == (move or "upgrade")]
+        st.caption(c.t("customers.classes.rule", a=f"¥{rule.a_min:,.0f}", b=f"¥{rule.b_min:,.0f}", n=len(picked),
+                       move=c.t(f"customers.classes.move.{move or 'upgrade'}")))
         table(picked, f"class_{move or 'upgrade'}", class_move="customers.classes.move")
 
 # ---------------------------------------------------------------- class migration matrix
@@ -185,7 +197,14 @@ if tabs["star_fit"].open:
         ui.plot(c, fig, "classes_star_fit_chart")
         table(fit, "star_fit")
         st.markdown(f"**{c.t('customers.classes.misfits')}**")
-        table(c.query("pages/classes_misfits"), "misfits", fit_issue="customers.classes.fit_issue")
+        misfits = c.query("pages/classes_misfits")
+        st.caption(c.t("customers.classes.star_rule"))
+        if alert in ("a_unassigned", "star_misfit"):  # the alert's groups first, ticked
+            flags = misfits.pop("alert").eq(alert)
+            misfits = misfits.assign(alert_flag=flags)[["alert_flag", *misfits.columns]]
+            misfits = misfits.sort_values("alert_flag", ascending=False, kind="stable")
+            st.warning(c.t(f"customers.classes.alert_{alert}", n=int(flags.sum())), icon=":material/warning:")
+        table(misfits.drop(columns="alert", errors="ignore"), "misfits", fit_issue="customers.classes.fit_issue")
 
 # ---------------------------------------------------------------- members' VIP tiers
 if tabs["members"].open:
@@ -206,14 +225,14 @@ if tabs["members"].open:
 # ---------------------------------------------------------------- industry and sector
 if tabs["industry"].open:
     with tabs["industry"]:
-        industry = c.query("pages/classes_industry")
+        industry = c.query("pages/classes_industry").rename(columns=ACTIVE_ONLY)
         industry["industry"] = industry.industry.fillna(c.t("customers.classes.not_given"))
         class_bars(industry, "industry", "groups", "classes_industry_chart")
         table(industry, "industry")
-        sector = c.query("pages/classes_sector")
+        sector = c.query("pages/classes_sector").rename(columns=ACTIVE_ONLY)
         sector = ui.label_column(sector, "sector", "sector", c.lang)
         sector["sector"] = sector.sector.fillna(c.t("customers.classes.not_given"))
-        class_bars(sector, "sector", "revenue", "classes_sector_chart", money=True)
+        class_bars(sector, "sector", "active_revenue", "classes_sector_chart", money=True)
         table(sector, "sector")
 
 # ---------------------------------------------------------------- product penetration and cross-sell gaps
@@ -241,6 +260,6 @@ if tabs["products"].open:
                        product=c.t(f"fee_item.{gap_product}")))
         table(gaps, f"cross_sell_{gap_class}_{gap_product}")
 
-ui.definitions(c, "groups", "revenue", "revenue_share", "top20_share", "pareto_curve", "groups_for_80",
-               "suggested_class", "class_move", "class_migration", "star_fit_rate", "vip_mix", "industry_mix",
+ui.definitions(c, "groups", "revenue", "active_revenue", "revenue_share", "top20_share", "pareto_curve",
+               "groups_for_80", "suggested_class", "class_move", "class_migration", "star_fit_rate", "vip_mix", "industry_mix",
                "penetration", "cross_sell_gap")

@@ -90,29 +90,31 @@ def open_link(link: str, label: str) -> None:
 
 
 for kind, rows_of_kind in alerts.groupby("alert", sort=False):
-    first = rows_of_kind.iloc[0]
+    # each alert says its rule (the target it checks) and opens the view that marks its rows
+    first, n = rows_of_kind.iloc[0], len(rows_of_kind)
     if pd.isna(first.group_id):  # branch alerts: the KPI compared across branches, then one line per branch
-        kpi = dict(parse_qsl(first.link.partition("?")[2]))["kpi"]
-        open_link(f"/branches?kpi={kpi}", c.t(f"customers.alerts.{kind}_n", n=len(rows_of_kind)))
-        with st.expander(c.t("customers.alerts.list", n=len(rows_of_kind))):
+        open_link(first.alert_link, c.t(f"customers.alerts.{kind}_n", n=n, target=shown(first.threshold, "rate")))
+        with st.expander(c.t("customers.alerts.list", n=n)):
             for r in rows_of_kind.itertuples():
                 open_link(r.link, c.t(f"customers.alerts.{kind}", branch=r.branch_name, value=shown(r.value, "rate"),
                                       threshold=shown(r.threshold, "rate")))
         continue
-    title = c.t(f"customers.alerts.{kind}", n=len(rows_of_kind))
-    if first.link.startswith("/group_profile"):
-        st.markdown(f"**{title}**")
-    else:
-        open_link(first.link, title)
+    threshold = shown(first.threshold, "rate") if kind == "revenue_drop" else None
+    open_link(first.alert_link, c.t(f"customers.alerts.{kind}", n=n, threshold=threshold))
     table = ui.label_column(ui.label_column(rows_of_kind, "class", "class", c.lang), "suggested_class", "class",
                             c.lang)
     table = table[["profile", "group_name", "branch_name", "class", "suggested_class", "value", "threshold"]]
     if kind != "revenue_drop":
         table = table.drop(columns=["value", "threshold"])
+    table = table.rename(columns={"value": "drop_share"})  # the figure the revenue-drop rule checks
     config = {c.t("column.profile"): st.column_config.LinkColumn(display_text=r"group=(.+)$"),
-              c.t("column.value"): st.column_config.NumberColumn(format="percent"),
+              c.t("column.drop_share"): st.column_config.NumberColumn(format="percent"),
               c.t("column.threshold"): st.column_config.NumberColumn(format="percent")}
     with st.expander(c.t("customers.alerts.list", n=len(table))):
+        if kind == "revenue_drop":  # the groups of each branch, marked among the branch's groups
+            by_branch = rows_of_kind.groupby(["link", "branch_name"], sort=False).size().sort_values(ascending=False)
+            for (link, branch), count in by_branch.items():
+                open_link(link, c.t("customers.alerts.revenue_drop_branch", branch=branch, n=count))
         ui.show_table(c, table, f"alerts_{kind}", column_config=config, key=f"overview_alerts_{kind}")
 
 # ---------------------------------------------------------------- revenue trend by class

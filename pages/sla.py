@@ -35,7 +35,8 @@ def shown(frame):
 
 def formats(frame):
     """Rates as percentages, group links; durations (…_h) in days and hours and the rest by kind (ui.column_formats)."""
-    return ui.column_formats(frame, rates=RATES, links={"sla_group_link": r"group=(\w+)"})
+    return ui.column_formats(frame, rates=RATES, decimals=["sla_satisfaction_mean"],
+                             links={"sla_group_link": r"group=(\w+)"})
 
 
 def table(frame, name):
@@ -161,15 +162,31 @@ with backlog_tab:
     if at_risk.empty:
         st.success(c.t("sla.no_at_risk"))
     else:
+        # the card counts tickets, the list one row per clock at risk
+        st.caption(c.t("sla.at_risk_count", tickets=fmt_number(at_risk.ticket_id.nunique(), c.lang),
+                       clocks=fmt_number(len(at_risk), c.lang)))
         table(at_risk, "sla_at_risk")
 
+    # the breaches of the period's tickets, the ones the compliance cards count; the toggle narrows them
     st.subheader(c.t("sla.breaches"))
     pending = st.toggle(c.t("sla.only_pending"), value=True, key="sla_only_pending")
     breaches = c.query("pages/sla_breaches", {"only_pending": pending})
+    st.caption(c.t("sla.breaches_caption", period=c.period.label,
+                   n=fmt_number(summary.response_breaches + summary.resolve_breaches + summary.followup_breaches,
+                                c.lang),
+                   response=fmt_number(summary.response_breaches, c.lang),
+                   resolve=fmt_number(summary.resolve_breaches, c.lang),
+                   followup=fmt_number(summary.followup_breaches, c.lang))
+               + (c.t("sla.breaches_pending", n=fmt_number(len(breaches), c.lang)) if pending else ""))
     if breaches.empty:
         st.success(c.t("sla.no_breaches"))
-    else:
-        table(breaches, "sla_breaches")
+    else:  # not done yet: every clock still runs, nothing stopped
+        table(breaches.drop(columns=["sla_clock_running", "sla_stopped_at"]) if pending else breaches, "sla_breaches")
+
+    # every ticket the backlog card counts, whenever created, each aged in days (after the lists to act on)
+    open_tickets = c.query("pages/sla_open")
+    with st.expander(c.t("sla.open_list", n=fmt_number(len(open_tickets), c.lang))):
+        table(open_tickets, "sla_open")
 
 # ---------------------------------------------------------------- why customers complain
 with why_tab:
@@ -213,5 +230,5 @@ with why_tab:
         lambda b: c.t("sla.breached_yes" if b else "sla.breached_no"))), "sla_satisfaction")
 
 ui.definitions(c, "sla_targets", "sla_clock", "sla_breach", "sla_response_compliance", "sla_resolve_compliance",
-               "sla_followup_compliance", "sla_times", "backlog", "sla_at_risk", "sla_late", "sla_repeat",
-               "sla_category_pareto", "satisfaction")
+               "sla_followup_compliance", "sla_times", "backlog", "sla_at_risk", "sla_late", "sla_late_days",
+               "sla_repeat", "sla_category_pareto", "satisfaction")
