@@ -95,37 +95,30 @@ if alerts.empty:
     st.success(c.t("customers.alerts.none"))
 
 
-def open_link(link: str, label: str) -> None:
-    path, _, query = link.partition("?")
-    st.page_link(f"pages{path}.py", label=label, query_params=dict(parse_qsl(query)),
-                 icon=":material/arrow_forward:")
-
-
 for kind, rows_of_kind in alerts.groupby("alert", sort=False):
     first = rows_of_kind.iloc[0]
     if pd.isna(first.group_id):  # branch alerts: the KPI compared across branches, then one line per branch
         kpi = dict(parse_qsl(first.link.partition("?")[2]))["kpi"]
-        open_link(f"/branches?kpi={kpi}", c.t(f"customers.alerts.{kind}_n", n=len(rows_of_kind)))
+        ui.page_link(f"/branches?kpi={kpi}", c.t(f"customers.alerts.{kind}_n", n=len(rows_of_kind)))
         with st.expander(c.t("customers.alerts.list", n=len(rows_of_kind))):
             for r in rows_of_kind.itertuples():
-                open_link(r.link, c.t(f"customers.alerts.{kind}", branch=r.branch_name, value=shown(r.value, "rate"),
-                                      threshold=shown(r.threshold, "rate")))
+                ui.page_link(r.link, c.t(f"customers.alerts.{kind}", branch=r.branch_name,
+                                         value=shown(r.value, "rate"), threshold=shown(r.threshold, "rate")))
         continue
     title = c.t(f"customers.alerts.{kind}", n=len(rows_of_kind))
     if first.link.startswith("/group_profile"):
         st.markdown(f"**{title}**")
     else:
-        open_link(first.link, title)
+        ui.page_link(first.link, title)
     table = ui.label_column(ui.label_column(rows_of_kind, "class", "class", c.lang), "suggested_class", "class",
                             c.lang)
     table = table[["profile", "group_name", "branch_name", "class", "suggested_class", "value", "threshold"]]
     if kind != "revenue_drop":
         table = table.drop(columns=["value", "threshold"])
-    config = {c.t("column.profile"): st.column_config.LinkColumn(display_text=r"group=(.+)$"),
-              c.t("column.value"): st.column_config.NumberColumn(format="percent"),
+    config = {c.t("column.value"): st.column_config.NumberColumn(format="percent"),
               c.t("column.threshold"): st.column_config.NumberColumn(format="percent")}
     with st.expander(c.t("customers.alerts.list", n=len(table))):
-        ui.show_table(c, table, f"alerts_{kind}", column_config=config, key=f"overview_alerts_{kind}")
+        ui.drill_table(c, table, f"alerts_{kind}", "profile", column_config=config, key=f"overview_alerts_{kind}")
 
 # ---------------------------------------------------------------- revenue trend by class
 st.subheader(c.t("customers.overview.trend"))

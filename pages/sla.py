@@ -34,15 +34,17 @@ def shown(frame):
 
 
 def formats(frame):
-    """Rates as percentages, hours to two decimals, times to the minute, group links."""
+    """Rates as percentages, hours to two decimals, times to the minute."""
     hours = [col for col in frame.columns if col.endswith("_h")]
-    return ui.column_formats(frame, rates=RATES, decimals=[*hours, "repeat_gap_days", "sla_satisfaction_mean"],
-                             links={"sla_group_link": r"group=(\w+)"})
+    return ui.column_formats(frame, rates=RATES, decimals=[*hours, "repeat_gap_days", "sla_satisfaction_mean"])
 
 
 def table(frame, name):
     frame = shown(frame)
-    ui.show_table(c, frame, name, column_config=formats(frame), key=name)
+    if "sla_group_link" in frame:  # each ticket's row opens its group's profile
+        ui.drill_table(c, frame, name, "sla_group_link", column_config=formats(frame), key=name)
+    else:
+        ui.show_table(c, frame, name, column_config=formats(frame), key=name)
 
 
 def chart(fig, key, height=340, **layout):
