@@ -107,11 +107,15 @@ if viewer is None:
     st.stop()
 
 
-def forget_session() -> None:
-    """Logging out leaves nothing of this user for the next one on this browser, but the language."""
+def log_out() -> None:
+    """Logging out leaves nothing of this user for the next one on this browser but the language:
+    no viewer, filter, period, selected group or manager, page keys, nor the URL that named them."""
     kept = st.session_state["lang"]
     st.session_state.clear()
     st.session_state["lang"] = kept
+    if ui._sso_configured():
+        st.logout()
+    st.switch_page(home, query_params={"lang": kept})  # the next user starts at the root
 
 
 # ---------------------------------------------------------------- pages: every one under its own address
@@ -147,11 +151,7 @@ with st.sidebar:
         st.caption(":material/computer: " + t("auth.local_mode", lang))
     else:
         st.caption(f":material/person: {viewer.name} · {t('role.' + viewer.role, lang)}")
-        if st.button(t("auth.logout", lang), key="logout"):
-            forget_session()
-            if ui._sso_configured():
-                st.logout()
-            st.switch_page(home, query_params={"lang": lang})  # the next user starts at the root
+        st.button(t("auth.logout", lang), key="logout", on_click=log_out)
     period = None
     if wh.loaded:
         options = ui.period_options(wh.months())
