@@ -123,6 +123,7 @@ def log_out() -> None:
 # the viewer's language, instead of Streamlit's "Page not found".
 sections: dict[str, list] = {}
 hidden = []
+home = None
 for section, file_name, title_key, icon in PAGES:
     stem = file_name.removesuffix(".py")
     if stem in STEMS:
@@ -130,16 +131,12 @@ for section, file_name, title_key, icon in PAGES:
         page = st.Page(f"pages/{file_name}", title=t(title_key, lang), icon=icon, url_path=stem,
                        visibility="visible" if allowed else "hidden")
         (sections.setdefault(t(f"app.section.{section}", lang), []) if allowed else hidden).append(page)
-first_page = next(iter(sections.values()))[0]
-
-
-def open_first_page() -> None:
-    """The root address opens the viewer's first page under its own address (/overview, /data…)."""
-    st.switch_page(first_page, query_params={k: st.query_params.get_all(k) for k in st.query_params})
-
-
-home = st.Page(open_first_page, title=first_page.title, icon=first_page.icon, url_path=HOME, default=True,
-               visibility="hidden")
+        if allowed and home is None:
+            # The root address shows the viewer's first page (the overview; the Data page for a data admin)
+            # as a hidden copy: /overview stays the overview's own address, and no redirect from the root
+            # traps the browser's back button.
+            home = st.Page(f"pages/{file_name}", title=t(title_key, lang), icon=icon, url_path=HOME,
+                           default=True, visibility="hidden")
 
 wh = ui.warehouse_for(str(ui.data_folder()))
 wh.sync()  # a refresh published by `kam ingest` or the Data page is seen at the next click
