@@ -277,9 +277,16 @@ def drill_table(context: Context, frame: pd.DataFrame, name: str, link: str, *, 
         shown.insert(0, id_column, ids)
     shown = shown[[id_column, *shown.columns.drop(id_column)]]
     st.caption(":material/ads_click: " + context.t("app.drill_help", page=context.t(f"column.{link}")))
+    addresses = [v if i else None for v, i in zip(targets, ids)]
+    # A tick opens the page from the callback, before this page would run again; a selection set
+    # some other way (through the session state) opens it from here.
     event = show_table(context, shown, name, column_config=column_config, height=height, key=key,
-                       on_select="rerun")
-    rows = event.selection.rows if event else []
-    if rows and ids.iloc[rows[0]]:
-        go(targets.iloc[rows[0]])
+                       on_select=functools.partial(_open_ticked, key, addresses))
+    _open_ticked(key, addresses, event)
     return event
+
+
+def _open_ticked(key: str, addresses: list, event=None) -> None:
+    rows = (event or st.session_state.get(key) or {}).get("selection", {}).get("rows") or []
+    if rows and rows[0] < len(addresses) and addresses[rows[0]]:
+        go(addresses[rows[0]])
