@@ -44,8 +44,7 @@ def shown(value, kind: str) -> str:
 
 
 def formats(frame) -> dict:
-    return ui.column_formats(frame, rates=[*RATES, "drop_share"], money=("revenue", "arpu", "revenue_previous"),
-                             links={"profile": r"=(.+)$", "manager_profile": r"=(.+)$"})
+    return ui.column_formats(frame, rates=[*RATES, "drop_share"], money=("revenue", "arpu", "revenue_previous"))
 
 
 def kpi_chart(kpi: str, frame: pd.DataFrame, key: str) -> None:
@@ -84,8 +83,16 @@ focus = st.query_params.get("kpi")
 picked_branch = st.query_params.get("branch")
 tabs = {name: c.t(f"customers.branches.tab.{name}") for name in ("compare", "trends", "side_by_side", "drill")}
 view = st.query_params.get("view") or ("drill" if picked_branch else "compare")
+if view in tabs:  # the URL's tab, also when the browser's back button returns to it
+    st.session_state["branches_tab"] = tabs[view]
+
+
+def tab_to_url() -> None:
+    st.query_params["view"] = next(name for name, label in tabs.items() if label == st.session_state["branches_tab"])
+
+
 compare_tab, trends_tab, side_tab, drill_tab = st.tabs(
-    list(tabs.values()), default=tabs.get(view, tabs["compare"]), key="branches_tab", on_change="rerun")
+    list(tabs.values()), default=tabs.get(view, tabs["compare"]), key="branches_tab", on_change=tab_to_url)
 
 # ---------------------------------------------------------------- every branch on every KPI
 if compare_tab.open:
@@ -176,9 +183,13 @@ if drill_tab.open:
             st.info(c.t("common.no_rows"))
             st.stop()
         options = list(names)
+        if picked_branch in options:  # the URL names the branch drilled into (a link, the back button)
+            st.session_state["branches_drill_branch"] = picked_branch
         branch = st.selectbox(c.t("column.branch"), options, format_func=names.get,
-                              index=options.index(picked_branch) if picked_branch in options else 0,
-                              key="branches_drill_branch")
+                              key="branches_drill_branch", on_change=lambda: st.query_params.update(
+                                  branch=st.session_state["branches_drill_branch"]))
+        if branch != picked_branch:
+            st.query_params["branch"] = branch
         row = report.set_index("branch_id").loc[branch] if branch in set(report.branch_id) else None
         if row is not None:
             # The badge is the gap to the province in points ("+0.5 个百分点", short enough for a fifth of the
@@ -196,9 +207,8 @@ if drill_tab.open:
         st.markdown(f"**{c.t('customers.branches.managers_of', branch=names[branch])}**")
         managers = ui.label_column(c.query("pages/branches_managers", {"branch": branch}), "employment",
                                    "employment", c.lang)
-        managers = managers[["manager_profile", *managers.columns.drop("manager_profile")]]
-        ui.show_table(c, managers, f"branch_{branch}_managers", column_config=formats(managers),
-                      key="branches_drill_managers")
+        ui.drill_table(c, managers, f"branch_{branch}_managers", "manager_profile", column_config=formats(managers),
+                       key="branches_drill_managers")
         st.markdown(f"**{c.t('customers.branches.groups_of', branch=names[branch])}**")
         groups = c.query("pages/branches_groups", {"branch": branch})
         groups = ui.label_column(ui.label_column(groups, "class", "class", c.lang), "suggested_class", "class", c.lang)
@@ -212,7 +222,8 @@ if drill_tab.open:
             groups = flag_first(groups, groups.revenue_dropped, "profile", "group_name", "drop_share")
             st.caption(c.t("customers.branches.groups_dropped", n=int(groups.alert_flag.sum()),
                            threshold=shown(c.wh.settings.alerts.revenue_drop, "rate")))
-        ui.show_table(c, groups, f"branch_{branch}_groups", column_config=formats(groups), key="branches_drill_groups")
+        ui.drill_table(c, groups, f"branch_{branch}_groups", "profile", column_config=formats(groups),
+                       key="branches_drill_groups")
 
 ui.definitions(c, "revenue", "revenue_mom", "arpu", "member_churn_rate", "visit_compliance",
                "sla_resolve_compliance", "star_fit_rate", "groups", "members", "rank", "province", "period_rollup")

@@ -7,9 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kam.app import palette, ui
-from kam.app.fmt import fmt_count, fmt_pct
-from kam.app import ui
-from kam.app.fmt import fmt_number, fmt_pct, fmt_yuan_exact
+from kam.app.fmt import fmt_count, fmt_number, fmt_pct, fmt_yuan_exact
 from kam.figures.reports import run_report
 
 c = ui.ctx()
@@ -27,7 +25,7 @@ CLASS_COLUMNS = ("class", "suggested_class")
 
 
 def formats(frame) -> dict:
-    return ui.column_formats(frame, rates=RATES, money=MONEY, links={"profile": r"group=(.+)$"})
+    return ui.column_formats(frame, rates=RATES, money=MONEY)
 
 
 def table(frame: pd.DataFrame, name: str, **codes: str) -> None:
@@ -36,9 +34,10 @@ def table(frame: pd.DataFrame, name: str, **codes: str) -> None:
         frame = ui.label_column(frame, col, "class", c.lang)
     for col, prefix in codes.items():
         frame = ui.label_column(frame, col, prefix, c.lang)
-    if "profile" in frame:  # the link to the group's profile first
-        frame = frame[["profile", *frame.columns.drop("profile")]]
-    ui.show_table(c, frame, name, column_config=formats(frame), key=f"classes_{name}")
+    if "profile" in frame:  # each group's row opens its profile
+        ui.drill_table(c, frame, name, "profile", column_config=formats(frame), key=f"classes_{name}")
+    else:
+        ui.show_table(c, frame, name, column_config=formats(frame), key=f"classes_{name}")
 
 
 def class_bars(frame: pd.DataFrame, by: str, value: str, key: str, money: bool = False) -> None:
@@ -66,8 +65,15 @@ view = st.query_params.get("view", "distribution")
 alert = st.query_params.get("alert")  # the overview alert that opened the page: its rows marked and first
 names = ["distribution", "pareto", "suggested", "migration", "star_fit", "members", "industry", "products"]
 labels = {n: c.t(f"customers.classes.tab.{n}") for n in names}
+st.session_state["classes_tab"] = labels[VIEWS.get(view, "distribution")]  # the URL's tab (a link, the back button)
+
+
+def tab_to_url() -> None:
+    st.query_params["view"] = next(n for n, label in labels.items() if label == st.session_state["classes_tab"])
+
+
 tabs = dict(zip(names, st.tabs(list(labels.values()), default=labels[VIEWS.get(view, "distribution")],
-                               key="classes_tab", on_change="rerun")))
+                               key="classes_tab", on_change=tab_to_url)))
 
 # ---------------------------------------------------------------- groups and revenue per branch × class
 if tabs["distribution"].open:

@@ -30,6 +30,10 @@ if search:
 if not group_id:
     st.info(c.t("customers.profile.choose"))
     st.stop()
+# The group shown is the URL's (a copied link opens it) and the session's (the menu comes back to it).
+st.session_state["group_profile_group_id"] = group_id
+if st.query_params.get("group") != group_id:
+    st.query_params["group"] = group_id
 
 params = {"group_id": group_id}
 header = c.query("pages/group_profile_header", params)
@@ -63,14 +67,17 @@ MONEY = ("revenue", "monthly_value")
 
 
 def formats(frame) -> dict:
-    return ui.column_formats(frame, rates=("member_churn_rate",), money=MONEY, months=("month_start",),
-                             links={"manager_profile": r"manager=(.+)$"})
+    return ui.column_formats(frame, rates=("member_churn_rate",), money=MONEY, months=("month_start",))
 
 
 def table(frame: pd.DataFrame, name: str, **codes: str) -> None:
     for col, prefix in codes.items():
         frame = ui.label_column(frame, col, prefix, c.lang)
-    ui.show_table(c, frame, f"{group_id}_{name}", column_config=formats(frame), key=f"group_profile_{name}")
+    if "manager_profile" in frame:  # each manager's row opens their profile
+        ui.drill_table(c, frame, f"{group_id}_{name}", "manager_profile", column_config=formats(frame),
+                       key=f"group_profile_{name}")
+    else:
+        ui.show_table(c, frame, f"{group_id}_{name}", column_config=formats(frame), key=f"group_profile_{name}")
 
 
 revenue_tab, members_tab, managers_tab, visits_tab, orders_tab, complaints_tab = st.tabs(

@@ -102,9 +102,8 @@ with trend_tab:
 with book_tab:
     book = ui.label_column(c.query("pages/manager_profile_book", params), "class", "class", c.lang)
     book = book[["group_link", *[k for k in book.columns if k not in ("group_link", "group_id")]]]
-    ui.show_table(c, book, f"manager_{manager}_book", key="manager_profile_book",
-                  column_config={c.t("column.group_link"): st.column_config.LinkColumn(display_text=r"group=(\w+)"),
-                                 c.t("column.revenue"): st.column_config.NumberColumn(format="¥%,.2f")})
+    ui.drill_table(c, book, f"manager_{manager}_book", "group_link", key="manager_profile_book",
+                   column_config={c.t("column.revenue"): st.column_config.NumberColumn(format="¥%,.2f")})
 
 # ---------------------------------------------------------------- visit calendar: weeks × weekdays
 with calendar_tab:

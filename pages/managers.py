@@ -16,9 +16,9 @@ PERCENT = ("revenue_growth", "revenue_yoy", "member_churn_rate", "visit_complian
 
 
 def formats(frame):
-    """Rates in %, money in yuan, scores to two decimals, profile links."""
+    """Rates in %, money in yuan, scores to two decimals."""
     return ui.column_formats(frame, rates=PERCENT, money=("revenue", "revenue_prev"),
-                             decimals=("score", "satisfaction"), links={"profile_link": r"manager=(\w+)"})
+                             decimals=("score", "satisfaction"))
 
 
 def labelled(frame):
@@ -28,7 +28,7 @@ def labelled(frame):
 
 
 def with_link(frame):
-    """First column: the profile link (/manager_profile?manager=M0001), shown as the manager id."""
+    """First column: the profile link (/manager_profile?manager=M0001), which ui.drill_table shows as the id."""
     frame = frame.copy()
     frame.insert(0, "profile_link", "/manager_profile?manager=" + frame.pop("manager_id"))
     return frame
@@ -83,16 +83,16 @@ with score_tab:
                "pr_revenue_growth", "pr_member_churn", "pr_visit_compliance", "pr_sla_resolution",
                "pr_satisfaction"]
     table = with_link(labelled(shown[columns]))
-    ui.show_table(c, table, "managers", column_config=formats(table), key="managers_table")
+    ui.drill_table(c, table, "managers", "profile_link", column_config=formats(table), key="managers_table")
 
-    # open one manager's profile (a link, like the navigation: st.switch_page loses the language)
+    # or pick one by name
     names = dict(zip(shown.manager_id, shown.manager_name))
     pick, link = st.columns([3, 1], vertical_alignment="bottom")
     chosen = pick.selectbox(c.t("managers.open_profile_of"), list(names), format_func=lambda m: f"{m} · {names[m]}",
                             key="managers_profile_pick")
     if chosen:
-        link.page_link("pages/manager_profile.py", label=c.t("managers.open_profile"), icon=":material/person:",
-                       query_params={"manager": chosen})
+        ui.page_link(f"/manager_profile?manager={chosen}", c.t("managers.open_profile"), icon=":material/person:",
+                     where=link)
 
 # ---------------------------------------------------------------- the quarterly award: top of each star level
 with award_tab:
@@ -104,7 +104,8 @@ with award_tab:
                   "pr_revenue_growth", "pr_member_churn", "pr_visit_compliance", "pr_sla_resolution",
                   "pr_satisfaction"]
     award_table = with_link(labelled(award[award_cols]))
-    ui.show_table(c, award_table, "managers_award", column_config=formats(award_table), key="managers_award_table")
+    ui.drill_table(c, award_table, "managers_award", "profile_link", column_config=formats(award_table),
+                   key="managers_award_table")
 
 # ---------------------------------------------------------------- workload against capacity, star fit
 with workload_tab:
@@ -126,7 +127,8 @@ with workload_tab:
     order = {"over": 0, "within": 1, "under": 2}
     work = with_link(labelled(shown[work_cols].sort_values(
         ["workload", "groups"], ascending=[True, False], key=lambda s: s.map(order) if s.name == "workload" else s)))
-    ui.show_table(c, work, "managers_workload", column_config=formats(work), key="managers_workload_table")
+    ui.drill_table(c, work, "managers_workload", "profile_link", column_config=formats(work),
+                   key="managers_workload_table")
 
 ui.definitions(c, "score", "percentile_rank", "manager_book", "manager_revenue_growth", "manager_member_churn",
                "visit_compliance", "care_coverage", "orders_activated", "sla_resolve_compliance",

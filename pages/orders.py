@@ -16,9 +16,9 @@ STEPS = ("visited_handled", "handled_contracted", "contracted_built", "built_act
 
 
 def formats(frame):
-    """Rates as percentages, money in yuan, links to profiles."""
+    """Rates as percentages, money in yuan."""
     return ui.column_formats(frame, rates=[col for col in frame.columns if col.startswith("conversion")],
-                             money=("monthly_value",), links={"profile_link": r"manager=(\w+)"})
+                             money=("monthly_value",))
 
 
 def step_colour(step):
@@ -94,7 +94,8 @@ with manager_tab:
         top = by_manager.head(20)
         cycle_chart(top, (top.manager_name + " (" + top.manager_id + ")").tolist(), "orders_manager_chart")
         by_manager.insert(0, "profile_link", "/manager_profile?manager=" + by_manager.pop("manager_id"))
-        ui.show_table(c, by_manager, "orders_by_manager", column_config=formats(by_manager), key="orders_by_manager")
+        ui.drill_table(c, by_manager, "orders_by_manager", "profile_link", column_config=formats(by_manager),
+                       key="orders_by_manager")
 
 # ---------------------------------------------------------------- stuck orders
 with stuck_tab:
@@ -107,6 +108,6 @@ with stuck_tab:
     st.caption(c.t("managers.orders.stuck_count", n=len(stuck), days=stuck_days))
     stuck = ui.label_column(ui.label_column(stuck, "stage", "stage", c.lang), "product", "fee_item", c.lang)
     stuck.insert(0, "profile_link", "/manager_profile?manager=" + stuck.pop("manager_id"))
-    ui.show_table(c, stuck, "orders_stuck", column_config=formats(stuck), key="orders_stuck")
+    ui.drill_table(c, stuck, "orders_stuck", "profile_link", column_config=formats(stuck), key="orders_stuck")
 
 ui.definitions(c, "funnel", "cycle_time", "stuck_order")

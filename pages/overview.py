@@ -1,5 +1,4 @@
 """Overview (经营总览): the period's KPIs against last period and last year, the revenue trend, alerts."""
-from urllib.parse import parse_qsl
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -83,39 +82,32 @@ if alerts.empty:
     st.success(c.t("customers.alerts.none"))
 
 
-def open_link(link: str, label: str) -> None:
-    path, _, query = link.partition("?")
-    st.page_link(f"pages{path}.py", label=label, query_params=dict(parse_qsl(query)),
-                 icon=":material/arrow_forward:")
-
-
 for kind, rows_of_kind in alerts.groupby("alert", sort=False):
     # each alert says its rule (the target it checks) and opens the view that marks its rows
     first, n = rows_of_kind.iloc[0], len(rows_of_kind)
     if pd.isna(first.group_id):  # branch alerts: the KPI compared across branches, then one line per branch
-        open_link(first.alert_link, c.t(f"customers.alerts.{kind}_n", n=n, target=shown(first.threshold, "rate")))
+        ui.page_link(first.alert_link, c.t(f"customers.alerts.{kind}_n", n=n, target=shown(first.threshold, "rate")))
         with st.expander(c.t("customers.alerts.list", n=n)):
             for r in rows_of_kind.itertuples():
-                open_link(r.link, c.t(f"customers.alerts.{kind}", branch=r.branch_name, value=shown(r.value, "rate"),
-                                      threshold=shown(r.threshold, "rate")))
+                ui.page_link(r.link, c.t(f"customers.alerts.{kind}", branch=r.branch_name,
+                                         value=shown(r.value, "rate"), threshold=shown(r.threshold, "rate")))
         continue
     threshold = shown(first.threshold, "rate") if kind == "revenue_drop" else None
-    open_link(first.alert_link, c.t(f"customers.alerts.{kind}", n=n, threshold=threshold))
+    ui.page_link(first.alert_link, c.t(f"customers.alerts.{kind}", n=n, threshold=threshold))
     table = ui.label_column(ui.label_column(rows_of_kind, "class", "class", c.lang), "suggested_class", "class",
                             c.lang)
     table = table[["profile", "group_name", "branch_name", "class", "suggested_class", "value", "threshold"]]
     if kind != "revenue_drop":
         table = table.drop(columns=["value", "threshold"])
     table = table.rename(columns={"value": "drop_share"})  # the figure the revenue-drop rule checks
-    config = {c.t("column.profile"): st.column_config.LinkColumn(display_text=r"group=(.+)$"),
-              c.t("column.drop_share"): st.column_config.NumberColumn(format="percent"),
+    config = {c.t("column.drop_share"): st.column_config.NumberColumn(format="percent"),
               c.t("column.threshold"): st.column_config.NumberColumn(format="percent")}
     with st.expander(c.t("customers.alerts.list", n=len(table))):
         if kind == "revenue_drop":  # the groups of each branch, marked among the branch's groups
             by_branch = rows_of_kind.groupby(["link", "branch_name"], sort=False).size().sort_values(ascending=False)
             for (link, branch), count in by_branch.items():
-                open_link(link, c.t("customers.alerts.revenue_drop_branch", branch=branch, n=count))
-        ui.show_table(c, table, f"alerts_{kind}", column_config=config, key=f"overview_alerts_{kind}")
+                ui.page_link(link, c.t("customers.alerts.revenue_drop_branch", branch=branch, n=count))
+        ui.drill_table(c, table, f"alerts_{kind}", "profile", column_config=config, key=f"overview_alerts_{kind}")
 
 # ---------------------------------------------------------------- revenue trend by class
 st.subheader(c.t("customers.overview.trend"))

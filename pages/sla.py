@@ -34,14 +34,16 @@ def shown(frame):
 
 
 def formats(frame):
-    """Rates as percentages, group links; durations (…_h) in days and hours and the rest by kind (ui.column_formats)."""
-    return ui.column_formats(frame, rates=RATES, decimals=["sla_satisfaction_mean"],
-                             links={"sla_group_link": r"group=(\w+)"})
+    """Rates as percentages, durations (…_h) in days and hours and the rest by kind (ui.column_formats)."""
+    return ui.column_formats(frame, rates=RATES, decimals=["sla_satisfaction_mean"])
 
 
 def table(frame, name):
     frame = shown(frame)
-    ui.show_table(c, frame, name, column_config=formats(frame), key=name)
+    if "sla_group_link" in frame:  # each ticket's row opens its group's profile
+        ui.drill_table(c, frame, name, "sla_group_link", column_config=formats(frame), key=name)
+    else:
+        ui.show_table(c, frame, name, column_config=formats(frame), key=name)
 
 
 def chart(fig, key, height=340, **layout):
@@ -163,8 +165,8 @@ with backlog_tab:
         st.success(c.t("sla.no_at_risk"))
     else:
         # the card counts tickets, the list one row per clock at risk
-        st.caption(c.t("sla.at_risk_count", tickets=fmt_number(at_risk.ticket_id.nunique(), c.lang),
-                       clocks=fmt_number(len(at_risk), c.lang)))
+        st.caption(c.t("sla.at_risk_count", tickets=fmt_count(at_risk.ticket_id.nunique(), c.lang),
+                       clocks=fmt_count(len(at_risk), c.lang)))
         table(at_risk, "sla_at_risk")
 
     # the breaches of the period's tickets, the ones the compliance cards count; the toggle narrows them
@@ -172,12 +174,12 @@ with backlog_tab:
     pending = st.toggle(c.t("sla.only_pending"), value=True, key="sla_only_pending")
     breaches = c.query("pages/sla_breaches", {"only_pending": pending})
     st.caption(c.t("sla.breaches_caption", period=c.period.label,
-                   n=fmt_number(summary.response_breaches + summary.resolve_breaches + summary.followup_breaches,
-                                c.lang),
-                   response=fmt_number(summary.response_breaches, c.lang),
-                   resolve=fmt_number(summary.resolve_breaches, c.lang),
-                   followup=fmt_number(summary.followup_breaches, c.lang))
-               + (c.t("sla.breaches_pending", n=fmt_number(len(breaches), c.lang)) if pending else ""))
+                   n=fmt_count(summary.response_breaches + summary.resolve_breaches + summary.followup_breaches,
+                               c.lang),
+                   response=fmt_count(summary.response_breaches, c.lang),
+                   resolve=fmt_count(summary.resolve_breaches, c.lang),
+                   followup=fmt_count(summary.followup_breaches, c.lang))
+               + (c.t("sla.breaches_pending", n=fmt_count(len(breaches), c.lang)) if pending else ""))
     if breaches.empty:
         st.success(c.t("sla.no_breaches"))
     else:  # not done yet: every clock still runs, nothing stopped
@@ -185,7 +187,7 @@ with backlog_tab:
 
     # every ticket the backlog card counts, whenever created, each aged in days (after the lists to act on)
     open_tickets = c.query("pages/sla_open")
-    with st.expander(c.t("sla.open_list", n=fmt_number(len(open_tickets), c.lang))):
+    with st.expander(c.t("sla.open_list", n=fmt_count(len(open_tickets), c.lang))):
         table(open_tickets, "sla_open")
 
 # ---------------------------------------------------------------- why customers complain

@@ -275,8 +275,8 @@ with rebalance_tab:
         moves = ui.label_column(ui.label_column(proposal.moves, "reason", "planning.reason", c.lang),
                                 "class", "class", c.lang)
         moves.insert(0, "profile", "/group_profile?group=" + moves.group_id.astype(str))  # first: opens the group
-        ui.show_table(c, moves, "rebalance_moves", key="staffing_moves_table",
-                      column_config=ui.column_formats(moves, links={"profile": r"group=(.+)$"}))
+        ui.drill_table(c, moves, "rebalance_moves", "profile", key="staffing_moves_table",
+                       column_config=ui.column_formats(moves))
         # How managers' loads are spread before and after: the tail beyond 100 % is what the proposal removes.
         fig = go.Figure([go.Histogram(x=proposal.workload[col], name=c.t(f"column.{col}"), opacity=0.6,
                                       xbins={"start": 0, "size": 0.1}, marker_color=colour,

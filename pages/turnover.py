@@ -37,8 +37,7 @@ with departures_tab:
                                  "employment", "employment", c.lang)
     departures = ui.label_column(departures, "class", "class", c.lang)
     departures.insert(0, "profile_link", "/manager_profile?manager=" + departures.pop("manager_id"))
-    ui.show_table(c, departures, "turnover_departures", key="turnover_departures", dataset="managers", column_config={
-        c.t("column.profile_link"): st.column_config.LinkColumn(display_text=r"manager=(\w+)")})
+    ui.drill_table(c, departures, "turnover_departures", "profile_link", key="turnover_departures", dataset="managers")
 
 # ---------------------------------------------------------------- does a change of manager cost customers?
 with effect_tab:

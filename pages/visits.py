@@ -16,9 +16,8 @@ RATES = ("visit_compliance", "care_coverage", "visit_compliance_a", "visit_compl
 
 
 def formats(frame):
-    """Rates as percentages, links to profiles."""
-    return ui.column_formats(frame, rates=RATES,
-                             links={"profile_link": r"manager=(\w+)", "group_link": r"group=(\w+)"})
+    """Rates as percentages."""
+    return ui.column_formats(frame, rates=RATES)
 
 
 def rate_bars(frame, x_labels, key):
@@ -55,7 +54,8 @@ with compliance_tab:
     st.subheader(c.t("managers.visits.by_manager"))
     by_manager = c.query("pages/visits_by_manager")
     by_manager.insert(0, "profile_link", "/manager_profile?manager=" + by_manager.pop("manager_id").fillna(""))
-    ui.show_table(c, by_manager, "visits_by_manager", column_config=formats(by_manager), key="visits_by_manager")
+    ui.drill_table(c, by_manager, "visits_by_manager", "profile_link", column_config=formats(by_manager),
+                   key="visits_by_manager")
 
 # ---------------------------------------------------------------- care coverage by quarter and theme
 with care_tab:
@@ -93,6 +93,6 @@ with overdue_tab:
     st.caption(c.t("managers.visits.overdue_help", n=len(overdue)))
     overdue.insert(0, "group_link", "/group_profile?group=" + overdue.pop("group_id"))
     overdue = ui.label_column(overdue, "class", "class", c.lang)
-    ui.show_table(c, overdue, "visits_overdue", column_config=formats(overdue), key="visits_overdue")
+    ui.drill_table(c, overdue, "visits_overdue", "group_link", column_config=formats(overdue), key="visits_overdue")
 
 ui.definitions(c, "visit_compliance", "care_coverage", "care_theme", "overdue_visit")

@@ -99,10 +99,14 @@ def test_rebalancing_proposal_on_the_page(app_folder):
     assert shown["Groups still without a fitting manager"] == "34"
     assert shown["Managers over capacity before"] == "2"
     assert shown["Managers over capacity after"] == "0"
-    # each group in the proposal links to its profile
+    # each group in the proposal opens its profile, in this session: tick its row
     moves = next(df.value for df in at.dataframe if "Group" in df.value.columns and len(df.value) == 37)
-    links = moves[label("column.profile", "en")]
-    assert list(links) == ["/group_profile?group=" + g for g in moves[label("column.group_id", "en")]]
+    second = moves[label("column.group_id", "en")].iloc[1]
+    at.session_state["staffing_moves_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == label("page.group_profile", "en")
+    assert at.query_params["group"] == second and at.query_params["lang"] == "en"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -11,6 +11,8 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
+from urllib.parse import parse_qsl
 
 import pandas as pd
 import streamlit as st
@@ -252,23 +254,20 @@ def for_display(frame: pd.DataFrame, kinds: dict[str, str], lang: str) -> pd.Dat
     return out
 
 
-def column_formats(frame: pd.DataFrame, *, rates=(), money=(), decimals=(), links: dict | None = None,
-                   months=(), kinds: dict | None = None) -> dict:
+def column_formats(frame: pd.DataFrame, *, rates=(), money=(), decimals=(), months=(),
+                   kinds: dict | None = None) -> dict:
     """How a table's columns read, by kind: money in yuan to the fen, rates in %, counts with separators,
     plain numbers to two decimals, days to one, dates without a time of day, times to the minute.
 
     Keyed by the raw column name (show_table moves the keys onto the translated headers). The kind of
     each column is inferred (fmt.column_kind); rates, money, decimals, months and kinds override it.
-    links: column → regex whose group is the text shown (e.g. `group=(\\w+)`).
+    A column that opens another page is drill_table's, never a LinkColumn (a new browser tab is a new session).
     """
-    links = links or {}
     explicit = {**{c: fmt.RATE for c in rates}, **{c: fmt.MONEY for c in money}, **{c: fmt.NUMBER for c in decimals},
                 **{c: fmt.MONTH for c in months}, **(kinds or {})}
     config = {}
     for col, kind in table_kinds(frame, explicit).items():
-        if col in links:
-            config[col] = st.column_config.LinkColumn(display_text=links[col])
-        elif kind in _NUMBER_FORMATS:
+        if kind in _NUMBER_FORMATS:
             config[col] = st.column_config.NumberColumn(format=_NUMBER_FORMATS[kind])
         elif kind == fmt.DAYS:
             whole = (frame[col].dropna().astype(float) % 1 == 0).all() if col in frame else False
@@ -348,3 +347,78 @@ def period_options(months: list[dt.date]) -> list[str]:
     labels = [m.strftime("%Y-%m") for m in months]
     quarters = sorted({f"{m.year}-Q{(m.month - 1) // 3 + 1}" for m in months}, reverse=True)
     return labels + quarters
+
+
+# ---------------------------------------------------------------- the view in the URL; drilling inside the session
+# The view every page shares travels in the URL (app.py keeps it there at every run), so a
+# copied link opens the same view, after logging in too. Links between pages never open a
+# new browser tab: that would be a new session, logged out, the language and period lost.
+VIEW_PARAMS = ("lang", "period", "branches")
+
+
+def view_params() -> dict[str, str | list[str]]:
+    """This session's shared view as URL parameters: language, period, branch filter."""
+    state = st.session_state
+    params: dict[str, str | list[str]] = {"lang": state.get("lang", "zh")}
+    if state.get("period"):
+        params["period"] = state["period"]
+    if state.get("branch_filter"):
+        params["branches"] = list(state["branch_filter"])
+    return params
+
+
+def link_target(link: str) -> tuple[str, dict[str, str]]:
+    """An in-app address as the SQL writes it ("/group_profile?group=G0001") → (page file, its parameters)."""
+    path, _, query = link.partition("?")
+    return f"pages/{path.strip('/')}.py", dict(parse_qsl(query))
+
+
+def go(link: str) -> NoReturn:
+    """Open an in-app address in this session, with the shared view.
+
+    The parameters of the page left behind go along: Streamlit writes the new parameters into
+    the URL of the page being left before it switches, and that entry is where the browser's
+    back button returns, so it must still name the view it had (tab, branch…).
+    """
+    page, params = link_target(link)
+    here = {k: st.query_params.get_all(k) for k in st.query_params}
+    st.switch_page(page, query_params={**here, **view_params(), **params})
+
+
+def page_link(link: str, label: str, *, icon: str | None = ":material/arrow_forward:", where=None) -> None:
+    """A link to an in-app address ("/classes?view=misfits") that stays in this session, with the shared view."""
+    page, params = link_target(link)
+    (where or st).page_link(page, label=label, icon=icon, query_params={**view_params(), **params})
+
+
+def drill_table(context: Context, frame: pd.DataFrame, name: str, link: str, *, key: str,
+                column_config: dict | None = None, height: int | None = None, dataset: str | None = None):
+    """A table whose rows open another page in this session: ticking a row opens its page.
+
+    `link` names the column holding each row's in-app address, as the SQL writes it
+    ("/group_profile?group=G0001"). The address never reaches the browser as a link (a new
+    tab, a new session): on screen and in the downloads the row shows the id it opens instead,
+    first, as group_id / manager_id.
+    """
+    targets = frame[link].reset_index(drop=True)
+    opened = [link_target(v) if isinstance(v, str) else (None, {}) for v in targets]
+    id_column = next((f"{k}_id" for _, params in opened for k in params), f"{link}_id")
+    ids = pd.Series([next(iter(params.values()), None) or None for _, params in opened], dtype=object)
+    shown = frame.reset_index(drop=True).drop(columns=[link])
+    if id_column not in shown:
+        shown.insert(0, id_column, ids)
+    shown = shown[[id_column, *shown.columns.drop(id_column)]]
+    st.caption(":material/ads_click: " + context.t("app.drill_help", page=context.t(f"column.{link}")))
+    addresses = [v if i else None for v, i in zip(targets, ids)]
+    # A tick opens the page from the callback, before this page would run again; a selection set
+    # some other way (through the session state) opens it from here.
+    event = show_table(context, shown, name, column_config=column_config, height=height, key=key, dataset=dataset,
+                       on_select=functools.partial(_open_ticked, key, addresses))
+    _open_ticked(key, addresses, event)
+    return event
+
+
+def _open_ticked(key: str, addresses: list, event=None) -> None:
+    rows = (event or st.session_state.get(key) or {}).get("selection", {}).get("rows") or []
+    if rows and rows[0] < len(addresses) and addresses[rows[0]]:
+        go(addresses[rows[0]])
