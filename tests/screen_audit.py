@@ -269,9 +269,10 @@ def screen_findings(screen: Screen, names: set[str]) -> list[str]:
 
 # ---------------------------------------------------------------- the visible text of a page
 VISIBLE_TEXT_JS = """() => {
-  // Tables and charts are read from what the server sent; icons are ligatures of a symbol font (their
-  // text is a glyph name, not a word anyone reads); the skip link shows only to keyboard focus.
-  const skip = "[data-testid='stDataFrame'], .js-plotly-plot, style, script, [translate='no'], " +
+  // Tables are read from what the server sent (their DOM copy holds raw values); a chart's drawn text
+  // (ticks, legend) is read here, its toolbar is not text; icons are ligatures of a symbol font (a glyph
+  // name, not a word anyone reads); the skip link shows only to keyboard focus; code is a command name.
+  const skip = "[data-testid='stDataFrame'], .modebar-container, style, script, [translate='no'], code, " +
                "[data-testid='stSkipToContent'], [data-testid='stDecoration'], [data-testid='stStatusWidget']";
   const walker = document.createTreeWalker(document.querySelector("[data-testid='stApp']"), NodeFilter.SHOW_TEXT);
   const parts = [];
