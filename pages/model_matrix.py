@@ -40,6 +40,12 @@ def labelled(frame):
 
 if "model_matrix_base" not in st.session_state:
     show_matrix(base_frame)
+else:
+    # Streamlit drops the editor's edits when a run does not draw it (the planner opened another page): start
+    # it again from the matrix last seen, unless the editor was replaced since (a scenario opened).
+    version, seen = st.session_state.get("model_matrix_seen", (None, None))
+    if version == st.session_state["model_matrix_editors"] and f"model_matrix_editor_{version}" not in st.session_state:
+        show_matrix(seen)
 
 # ---------------------------------------------------------------- the matrix, editable
 scenarios.picker(c, "model", lambda levers: show_matrix(mx.apply_levers(base_frame, levers)), {})
@@ -53,6 +59,7 @@ edited = st.data_editor(
                    "weight": st.column_config.NumberColumn(c.t("column.weight"), min_value=0.0, max_value=1.0,
                                                            step=0.05, format="%.2f"), **score})
 edited = edited.drop(columns=["name"])
+st.session_state["model_matrix_seen"] = (st.session_state["model_matrix_editors"], edited)  # plain key: kept
 problems = mx.check(edited)
 if problems:
     st.error(c.t("planning.model_bad", keys=", ".join(problems)))

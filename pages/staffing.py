@@ -64,7 +64,7 @@ def needed_chart(frame):
 # Keyed and tracked, so a rerun (opening or saving a scenario, a lever) stays on the tab the planner is on.
 now_tab, calc_tab, whatif_tab, rebalance_tab = st.tabs(
     [c.t("planning.tab_now"), c.t("planning.tab_calculator"), c.t("planning.tab_whatif"),
-     c.t("planning.tab_rebalance")], key="staffing_tab", on_change="rerun")
+     c.t("planning.tab_rebalance")])
 
 # ---------------------------------------------------------------- today: the `kam report staffing` table
 with now_tab:
@@ -173,6 +173,18 @@ def side_by_side(levers: sf.Levers) -> None:
 
 if "staffing_moves_base" not in st.session_state:
     show_levers(sf.Levers.defaults(settings))
+else:
+    # Streamlit drops a widget's state when a run does not draw it (the planner opened another page), and
+    # a lever box without state shows its minimum: −100 % growth, a one-month horizon. Put back what the
+    # planner last saw instead (kept under plain keys, which Streamlit leaves alone).
+    for key, value in st.session_state.get("staffing_levers_seen", {}).items():
+        st.session_state.setdefault(key, value)
+    # The editors lose their edits the same way; start them again from the frames last seen, unless they
+    # were replaced since (a scenario opened: a new version of the editors).
+    version, moves_seen, capacity_seen = st.session_state.get("staffing_editors_seen", (None, None, None))
+    if version == st.session_state["staffing_editors"] and f"staffing_moves_{version}" not in st.session_state:
+        st.session_state["staffing_moves_base"], st.session_state["staffing_capacity_base"] = moves_seen, capacity_seen
+        st.session_state["staffing_editors"] += 1
 
 with whatif_tab:
     scenarios.picker(c, "staffing", show_levers, sf.Levers.defaults(settings))
@@ -202,6 +214,9 @@ with whatif_tab:
         capacity = st.data_editor(st.session_state["staffing_capacity_base"], key=f"staffing_capacity_{version}",
                                   hide_index=True, num_rows="dynamic",
                                   column_config={k: c.t(f"planning.capacity_col.{k}") for k in sf.CAPACITY_COLUMNS})
+    st.session_state["staffing_levers_seen"] = {key: st.session_state[key] for key in sf.widget_values(
+        sf.Levers.defaults(settings))}  # plain keys: kept when widget state is not
+    st.session_state["staffing_editors_seen"] = (version, moves, capacity)
     try:
         levers = sf.levers_from_widgets(st.session_state, moves, capacity, settings)
         base_case = sf.project(base, sf.Levers.defaults(settings), settings)

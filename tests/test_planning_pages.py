@@ -308,3 +308,20 @@ def test_the_model_page_says_why_branches_differ_from_the_province(app_folder, l
     counts = f"{label('model.support', lang)} 2"
     said = label("planning.model_why_branches_differ", lang, n=2, counts=counts)
     assert said in " ".join(x.value for x in at.caption)
+
+
+def test_levers_survive_a_visit_to_another_page(app_folder):
+    # Streamlit drops the state of widgets a run does not draw: without care, coming back from another
+    # page showed every lever at its minimum (−100 % growth, a one-month horizon).
+    at = run_page("en", "staffing")
+    at.number_input(key="staffing_growth_A").set_value(200.0)
+    at.number_input(key="staffing_horizon").set_value(6).run()
+    at.switch_page("pages/model_matrix.py").run()
+    assert not at.exception, at.exception
+    at.switch_page("pages/staffing.py").run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="staffing_growth_A").value == 200.0
+    assert at.number_input(key="staffing_growth_B").value == 0.0
+    assert at.number_input(key="staffing_horizon").value == 6
+    # 21 × 3^(6/12) = 36.4 GZ A groups → 2–3; SZ 7 × 1.73 = 12.1 → 1–1: needed (low) 2 + 1 + 2 (SZ B) = 5
+    assert metrics(at)["Managers needed (low)"] == "5"

@@ -120,7 +120,8 @@ def save(folder: Path | str, kind: str, name: str, levers: dict, *, overwrite: b
         if not same_name(existing.name, name) or taken.name != path.name:
             raise ScenarioError("same_file", name=name, other=existing.name, file=taken.name)
         if not overwrite:
-            raise ScenarioExists("exists", name=existing.name, file=taken.name, saved_at=existing.saved_at)
+            raise ScenarioExists("exists", name=existing.name, file=taken.name,
+                                 saved_at=existing.saved_at.replace("T", " ")[:16])  # to the minute
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = {"name": name, "kind": kind,
            "saved_at": dt.datetime.now().isoformat(sep=" ", timespec="minutes"), "levers": levers}
