@@ -58,8 +58,8 @@ def _view_to_url() -> None:
 
 
 def _choose_language(widget_key: str) -> None:
-    st.session_state["lang"] = st.session_state[widget_key]
-    _view_to_url()
+    # Only the language: on the login form the rest of the URL is the view a copied link asks for.
+    st.session_state["lang"] = st.query_params["lang"] = st.session_state[widget_key]
 
 
 def language_picker(where, key: str) -> str:

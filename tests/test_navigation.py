@@ -114,6 +114,15 @@ def test_a_link_opened_logged_out_asks_to_log_in_in_its_language_and_keeps_its_v
     assert at.query_params["lang"] == "en" and at.query_params["period"] == "2026-05"
 
 
+def test_choosing_the_language_on_the_login_form_keeps_the_links_view(app):
+    at = app(lang="zh", period="2026-05", group="G1")
+    at.radio(key="login_language").set_value("en").run()
+    assert [b.label for b in at.button] == [t("auth.login", "en")]
+    assert at.query_params == {"lang": "en", "period": "2026-05", "group": "G1"}
+    log_in(at, "ceo")
+    assert at.sidebar.selectbox(key="period").value == "2026-05" and at.query_params["group"] == "G1"
+
+
 def test_the_sidebar_writes_the_view_into_the_url(app):
     at = log_in(app(), "ceo")
     assert at.query_params["lang"] == "zh" and at.query_params["period"] == "2026-06"  # the defaults, named
