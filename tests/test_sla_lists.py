@@ -28,6 +28,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from kam.figures.query import Warehouse
 from kam.figures.settings import load_settings
 from kam.i18n import t
 from sla_fixture import at, complaints_folder, page_table, ticket, warehouse
@@ -175,3 +176,22 @@ def test_the_page_lists_the_tickets_its_cards_count(lists_app, lang):
     assert list(late[t("column.ticket_id", lang)]) == ["P1", "P3", "P2"]
     captions = " ".join(cap.value for cap in app.caption)
     assert t("sla.breaches_pending", lang, n="2") not in captions
+
+
+# ---------------------------------------------------------------- the same rules on the bundled sample
+
+def test_on_the_sample_every_list_is_the_tickets_of_its_card(sample_folder):
+    # The issue's finding: the pending view held 335 rows (333 follow-ups of tickets resolved since
+    # Nov 2024) against 37 for all, while the card said 12 open. Whatever the sample holds, the lists
+    # must be the cards' tickets.
+    wh = Warehouse(sample_folder, load_settings())
+    period = wh.default_period().label
+    summary = page_table(wh, "sla_summary", period).iloc[0]
+    every = page_table(wh, "sla_breaches", period, only_pending=False)
+    pending = page_table(wh, "sla_breaches", period, only_pending=True)
+    assert every.sla_stage.value_counts().reindex(["response", "resolve", "followup"], fill_value=0).tolist() == \
+        [summary.response_breaches, summary.resolve_breaches, summary.followup_breaches]
+    assert set(clocks(pending)) <= set(clocks(every))
+    assert len(pending) == every.sla_clock_running.sum()
+    assert len(page_table(wh, "sla_open", period)) == summary.backlog
+    assert page_table(wh, "sla_at_risk", period).ticket_id.nunique() == summary.at_risk_tickets
