@@ -236,7 +236,8 @@ def test_branch_badges_against_the_province_read_in_points_with_the_right_arrow(
     assert badges
     for m in badges:
         assert m.delta.endswith("个百分点") and not m.delta.startswith("较全省")  # short enough to show whole
-        assert m.proto.delta_description == "较全省"
+        assert len(m.delta) <= len("−41.8 个百分点")
+    assert any("较全省" in cap.value for cap in at.caption)  # said once, above the cards
     churn = next(m for m in badges if m.label.endswith("成员流失率"))
     arrow_down = churn.delta.startswith("\u2212")
     assert churn.proto.direction == (DOWN if arrow_down else UP)

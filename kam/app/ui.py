@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -39,14 +40,19 @@ class Context:
     # Branch-level comparison figures only (a regional head compares with every branch).
     comparison_scope: Scope = field(default_factory=Scope)
 
-    def t(self, key: str, **fmt) -> str:
-        return t(key, self.lang, **fmt)
+    def t(self, key: str, **values) -> str:
+        """The label in the viewer's language; a whole number in it reads with separators (1,382 个集团)."""
+        return t(key, self.lang, **{k: fmt.fmt_int(v) if _is_whole_number(v) else v for k, v in values.items()})
 
     def query(self, name: str, params: dict | None = None) -> pd.DataFrame:
         """A page query with the period's parameters and the viewer's scope bound."""
         base = self.wh.period_params(self.period) if self.period else {}
         base.update(params or {})
         return self.wh.query(name, base, self.scope)
+
+
+def _is_whole_number(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def data_folder() -> Path:
