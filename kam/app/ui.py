@@ -278,9 +278,12 @@ def _kind_of_config(config) -> str | None:
 
 
 def _with_kind_format(config, kind: str | None):
-    """A page's column config, with the one rate format (its values are shown ×100)."""
-    if kind == fmt.RATE and isinstance(config, dict) and (config.get("type_config") or {}).get("format"):
-        config = {**config, "type_config": {**config["type_config"], "format": RATE_FORMAT}}
+    """A page's column config, with the one rate format (its values are shown ×100) and durations as text."""
+    type_config = (config.get("type_config") or {}) if isinstance(config, dict) else {}
+    if kind == fmt.RATE and type_config.get("format"):
+        config = {**config, "type_config": {**type_config, "format": RATE_FORMAT}}
+    elif kind == fmt.HOURS and type_config.get("type") == "number":  # "721 天 19 小时" is text now
+        config = {**config, "type_config": {"type": "text"}, "alignment": "right"}
     return config
 
 
