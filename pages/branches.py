@@ -192,14 +192,16 @@ if drill_tab.open:
             st.query_params["branch"] = branch
         row = report.set_index("branch_id").loc[branch] if branch in set(report.branch_id) else None
         if row is not None:
-            # The badge is the gap to the province in points ("+0.5 个百分点", short enough for a fifth of the
-            # row), its arrow the gap's sign, its colour good or bad for that KPI; "较全省" is its description.
+            # Each badge is the gap to the province in points ("+0.5 个百分点": short enough to show whole in a
+            # fifth of the row, so "against the province" is said once, above), its arrow the gap's sign, its
+            # colour good or bad for that KPI.
+            st.caption(c.t("customers.vs_province"))
             for column, kpi in zip(st.columns(len(RATES)), RATES):
                 gap = row[kpi] - total[kpi] if pd.notna(row[kpi]) and pd.notna(total[kpi]) else None
                 ui.metric(c, column, ("▶ " if kpi == focus else "") + c.t(f"column.{kpi}"), shown(row[kpi], "rate"),
                           gap, delta_text=None if gap is None else c.t("customers.points",
                                                                         value=fmt.fmt_delta_points(gap)),
-                          better="higher" if KPIS[kpi][1] else "lower", description=c.t("customers.vs_province"))
+                          better="higher" if KPIS[kpi][1] else "lower")
                 if kpi in TARGET:
                     below = targets.below_target[(targets.kpi == kpi) & (targets.branch_id == branch)].any()
                     verdict = "below" if below else ("met" if pd.notna(row[kpi]) else "none")

@@ -46,7 +46,7 @@ st.markdown(f"### {person.manager_name} · " + " · ".join(f for f in facts if f
 row = run_report(c.wh, "managers", c.period, c.scope).set_index("manager_id")
 if manager in row.index:
     r = row.loc[manager]
-    k = st.columns(6)
+    k = st.columns(3) + st.columns(3)  # two rows: six cards in one row cut "¥16.1万" and the rank off
     ui.metric(c, k[0], c.t("column.score"), fmt_decimal(r.score),
               note=c.t("managers.profile.rank_of", rank=r["rank"], n=r.managers_in_star))
     ui.metric(c, k[1], c.t("column.groups"), int(r.groups), note=c.t(f"managers.workload.{r.workload}"))

@@ -4,7 +4,7 @@ import streamlit as st
 
 from kam.planning import model_matrix as mx, scenarios
 from kam.app import palette, ui
-from kam.app.fmt import column_kind, fmt_decimal, fmt_delta_number, fmt_kind
+from kam.app.fmt import DASH, column_kind, fmt_decimal, fmt_delta_number, fmt_kind
 from kam.figures.settings import MODELS
 
 c = ui.ctx()
@@ -55,6 +55,7 @@ shown = st.session_state["model_matrix_base"]
 shown = shown.assign(name=shown.variable.map(lambda k: c.t(f"model_var.{k}")))[["name", "weight", *MODELS, "variable"]]
 edited = st.data_editor(
     shown, hide_index=True, disabled=["name"], key=f"model_matrix_editor_{st.session_state['model_matrix_editors']}",
+    placeholder=DASH,
     column_config={"name": st.column_config.TextColumn(c.t("column.variable")), "variable": None,
                    "weight": st.column_config.NumberColumn(c.t("column.weight"), min_value=0.0, max_value=1.0,
                                                            step=0.05, format="%.2f"), **score})

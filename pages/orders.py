@@ -60,7 +60,7 @@ with funnel_tab:
     funnel = run_report(c.wh, "funnel", c.period, c.scope)
     stages = [c.t(f"stage.{s}") for s in funnel.stage]
     fig = go.Figure(go.Funnel(
-        y=stages, x=funnel.orders, textinfo="value+percent initial",
+        y=stages, x=funnel.orders, texttemplate="%{value:,}<br>%{percentInitial:.1%}",  # one decimal, as the table
         marker_color=[palette.colour("order_stage", s) for s in funnel.stage],
         customdata=list(zip(funnel.conversion.map(fmt_pct), funnel.conversion_from_visit.map(fmt_pct),
                             days(funnel.median_days), days(funnel.p90_days))),

@@ -4,7 +4,7 @@ import streamlit as st
 
 from kam.planning import scenarios, staffing as sf
 from kam.app import palette, ui
-from kam.app.fmt import fmt_delta_number
+from kam.app.fmt import DASH, fmt_delta_number
 from kam.planning.rebalance import propose
 from kam.figures.settings import CLASSES, SettingsError
 
@@ -208,11 +208,11 @@ with whatif_tab:
         moves = st.data_editor(st.session_state["staffing_moves_base"], key=f"staffing_moves_{version}",
                                column_config={k: st.column_config.NumberColumn(c.t(f"class.{k}"), min_value=0,
                                                                                max_value=100, format="%.0f%%")
-                                              for k in CLASSES})
+                                              for k in CLASSES}, placeholder=DASH)
     with st.expander(c.t("planning.capacity_table"), icon=":material/table_edit:"):
         st.caption(c.t("planning.capacity_help"))
         capacity = st.data_editor(st.session_state["staffing_capacity_base"], key=f"staffing_capacity_{version}",
-                                  hide_index=True, num_rows="dynamic",
+                                  hide_index=True, num_rows="dynamic", placeholder=DASH,
                                   column_config={k: c.t(f"planning.capacity_col.{k}") for k in sf.CAPACITY_COLUMNS})
     st.session_state["staffing_levers_seen"] = {key: st.session_state[key] for key in sf.widget_values(
         sf.Levers.defaults(settings))}  # plain keys: kept when widget state is not

@@ -95,7 +95,8 @@ def _one_table():
         "threshold": [0.3, 0.3],
     })
     ui.show_table(c, frame, "kinds", key="kinds",
-                  column_config={"threshold": st.column_config.NumberColumn(format="percent")})
+                  column_config={"threshold": st.column_config.NumberColumn(format="percent"),  # a page's own
+                                 "sla_late_h": st.column_config.NumberColumn(format="%.2f")})
 
 
 @pytest.mark.parametrize("lang, late", [("zh", ["721 天 19 小时", "41 分钟"]), ("en", ["721 d 19 h", "41 min"])])
@@ -119,7 +120,8 @@ def test_show_table_formats_each_column_by_its_kind(lang, late):
     assert number_format(config, by_raw["threshold"]) == "%.1f%%"  # a page's "percent" follows the same rule
     assert shown[by_raw["threshold"]].tolist() == [30.0, 30.0]
     assert number_format(config, by_raw["score"]) == "%,.2f"  # 0.58, not 0.5817
-    assert shown[by_raw["sla_late_h"]].tolist() == late
+    assert shown[by_raw["sla_late_h"]].tolist() == late  # even where the page asked for a number
+    assert config[by_raw["sla_late_h"]]["type_config"]["type"] == "text"
     assert number_format(config, by_raw["visit_date"]) == "YYYY-MM-DD"  # no 00:00:00
     assert number_format(config, by_raw["created_at"]) == "YYYY-MM-DD HH:mm"
     assert number_format(config, by_raw["month_start"]) == "YYYY-MM"
@@ -165,12 +167,12 @@ def table_problems(at: AppTest, lang: str) -> list[str]:
     """Every rule a table on the screen breaks, as readable sentences."""
     problems = []
     for df in at.dataframe:
-        if df.proto.id.endswith(("_moves_1", "_capacity_1")) or "editor" in df.proto.id:
-            continue  # an editor the planner types into, not a table of figures
         shown, config = df.value, config_of(df)
         name = df.proto.id[-40:]
         if df.proto.placeholder != "—":
             problems.append(f"{name}: missing values would read 'None'")
+        if df.proto.id.endswith(("_moves_1", "_capacity_1")) or "editor" in df.proto.id:
+            continue  # an editor the planner types into: its own formats
         for col in shown.columns:
             values = shown[col]
             number = number_format(config, col)
@@ -238,8 +240,30 @@ def test_branch_badges_against_the_province_read_in_points_with_the_right_arrow(
     assert badges
     for m in badges:
         assert m.delta.endswith("个百分点") and not m.delta.startswith("较全省")  # short enough to show whole
-        assert m.proto.delta_description == "较全省"
+        assert len(m.delta) <= len("−41.8 个百分点")
+    assert any("较全省" in cap.value for cap in at.caption)  # said once, above the cards
     churn = next(m for m in badges if m.label.endswith("成员流失率"))
     arrow_down = churn.delta.startswith("\u2212")
     assert churn.proto.direction == (DOWN if arrow_down else UP)
     assert churn.proto.color == (GREEN if arrow_down else RED)  # churn below the province is good
+
+
+def test_every_card_and_table_on_a_page_goes_through_the_shared_helpers():
+    """A card drawn with st.metric itself reads its arrow from the text ("−6.7 %" as a rise); a bare
+    st.dataframe shows "None" for a missing value."""
+    import ast
+    from pathlib import Path
+
+    pages = Path(__file__).resolve().parent.parent / "pages"
+    offenders = []
+    for path in sorted(pages.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            owner = node.func.value.id if isinstance(node.func.value, ast.Name) else None
+            if node.func.attr == "metric" and owner != "ui":
+                offenders.append(f"{path.name}:{node.lineno}: {owner}.metric instead of ui.metric")
+            if node.func.attr in ("dataframe", "data_editor") and owner == "st" and \
+                    "placeholder" not in {k.arg for k in node.keywords}:
+                offenders.append(f"{path.name}:{node.lineno}: st.dataframe without placeholder (ui.show_table)")
+    assert not offenders, "\n".join(offenders)

@@ -206,7 +206,7 @@ _DURATION_UNITS = {"zh": ("分钟", "小时", "天"), "en": ("min", "h", "d")}
 def fmt_duration(hours: object, lang: str = "zh") -> str:
     """A span given in hours, in the unit people count it in: "41 分钟", "14.3 小时", "721 天 19 小时".
 
-    Under an hour in minutes, under a day in hours to one decimal, from a day on in days and whole
+    Under an hour in minutes, under a day in hours to at most one decimal, from a day on in days and whole
     hours ("3 天" when the hours are zero). Negative spans (time left) keep their minus.
     """
     d = _to_decimal(hours)
@@ -217,7 +217,7 @@ def fmt_duration(hours: object, lang: str = "zh") -> str:
     if _round(a * 60, 0) < 60:
         text = f"{_digits(a * 60, 0, strip=False)} {minute}"
     elif _round(a, 1) < 24:
-        text = f"{_digits(a, 1, strip=False)} {hour}"
+        text = f"{_digits(a, 1, strip=True)} {hour}"  # "14.3 小时", and a target of "4 小时", not "4.0"
     else:
         whole = int(_round(a, 0))
         days, rest = divmod(whole, 24)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 from urllib.parse import parse_qsl
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -40,14 +41,19 @@ class Context:
     # Branch-level comparison figures only (a regional head compares with every branch).
     comparison_scope: Scope = field(default_factory=Scope)
 
-    def t(self, key: str, **fmt) -> str:
-        return t(key, self.lang, **fmt)
+    def t(self, key: str, **values) -> str:
+        """The label in the viewer's language; a whole number in it reads with separators (1,382 个集团)."""
+        return t(key, self.lang, **{k: fmt.fmt_int(v) if _is_whole_number(v) else v for k, v in values.items()})
 
     def query(self, name: str, params: dict | None = None) -> pd.DataFrame:
         """A page query with the period's parameters and the viewer's scope bound."""
         base = self.wh.period_params(self.period) if self.period else {}
         base.update(params or {})
         return self.wh.query(name, base, self.scope)
+
+
+def _is_whole_number(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def data_folder() -> Path:
@@ -298,9 +304,12 @@ def _kind_of_config(config) -> str | None:
 
 
 def _with_kind_format(config, kind: str | None):
-    """A page's column config, with the one rate format (its values are shown ×100)."""
-    if kind == fmt.RATE and isinstance(config, dict) and (config.get("type_config") or {}).get("format"):
-        config = {**config, "type_config": {**config["type_config"], "format": RATE_FORMAT}}
+    """A page's column config, with the one rate format (its values are shown ×100) and durations as text."""
+    type_config = (config.get("type_config") or {}) if isinstance(config, dict) else {}
+    if kind == fmt.RATE and type_config.get("format"):
+        config = {**config, "type_config": {**type_config, "format": RATE_FORMAT}}
+    elif kind == fmt.HOURS and type_config.get("type") == "number":  # "721 天 19 小时" is text now
+        config = {**config, "type_config": {"type": "text"}, "alignment": "right"}
     return config
 
 
