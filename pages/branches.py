@@ -3,9 +3,9 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
 
-from kam.app import ui
-from kam.app.fmt import fmt_number, fmt_pct, fmt_yuan
+from kam.app import charts, fmt, palette, ui
 from kam.figures.reports import run_report
 
 c = ui.ctx()
@@ -33,10 +33,7 @@ RATES = [k for k, (kind, _) in KPIS.items() if kind == "rate"]
 
 
 def shown(value, kind: str) -> str:
-    value = None if value is None or pd.isna(value) else float(value)  # kam.app.fmt wants Python numbers
-    if kind == "money":
-        return fmt_yuan(value, c.lang)
-    return fmt_pct(value) if kind == "rate" else fmt_number(value, c.lang, decimals=0)
+    return fmt.fmt_figure(value, kind, c.lang)
 
 
 def formats(frame) -> dict:
@@ -88,17 +85,22 @@ if compare_tab.open:
 if trends_tab.open:
     with trends_tab:
         trend = c.wh.query("pages/branches_trend", c.wh.period_params(c.period), comparison)
-        trend["month"] = pd.to_datetime(trend.month_start).dt.strftime("%Y-%m")
+        trend["month"] = charts.month_labels(trend.month_start, c.lang)
         TRENDS = ["revenue", "groups", "members", "arpu", "member_churn_rate", "sla_resolve_compliance",
                   "star_fit_rate"]
         kpi = st.selectbox(c.t("customers.branches.trend_kpi"), TRENDS, format_func=lambda k: c.t(f"column.{k}"),
                            key="branches_trend_kpi")
         kind = KPIS[kpi][0]
         fig = px.line(trend, x="month", y=kpi, facet_col="branch_name", facet_col_wrap=4, markers=True,
-                      labels={"month": "", kpi: c.t(f"column.{kpi}"), "branch_name": ""})
+                      labels={"month": "", kpi: c.t(f"column.{kpi}"), "branch_name": ""},
+                      color_discrete_sequence=[palette.SERIES[0]])
         fig.update_traces(hovertemplate="%{x}<br>" + c.t(f"column.{kpi}") + ": " + HOVER[kind] + "<extra></extra>")
         fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-        fig.update_xaxes(type="category")
+        # four small charts a row: a label a year (or a quarter), not every month turned on its side
+        fig.update_xaxes(**charts.month_axis(trend.month_start, c.lang,
+                                             every=12 if trend.month_start.nunique() > 12 else 3))
+        if kind == "rate":
+            fig.update_yaxes(tickformat=".0%")  # kam.app.charts gives it the decimals its span needs
         fig.update_layout(height=220 * ((trend.branch_id.nunique() + 3) // 4), margin={"t": 30, "b": 10})
         ui.plot(c, fig, "branches_trend_chart")
         st.caption(c.t("customers.branches.no_visit_trend"))
@@ -115,11 +117,22 @@ if side_tab.open:
             side = report[report.branch_id.isin(chosen)][["branch_id", "branch_name", *KPIS]]
             side = pd.concat([side, pd.DataFrame([{"branch_name": c.t("customers.branches.province"),
                                                    **{k: total[k] for k in KPIS}}])], ignore_index=True)
-            fig = go.Figure([go.Bar(name=r.branch_name, x=[c.t(f"column.{k}") for k in RATES],
-                                    y=[float(getattr(r, k)) if pd.notna(getattr(r, k)) else None for k in RATES],
-                                    hovertemplate="%{x}: %{y:.2%}<extra>" + r.branch_name + "</extra>")
-                             for r in side.itertuples()])
-            fig.update_layout(barmode="group", height=320, yaxis_tickformat=".0%", margin={"t": 20, "b": 10})
+            # One small chart per rate, each on its own scale: a change of −4 % and a compliance of 90 %
+            # on one axis would make the small rates invisible. Branches in rows, the province in grey.
+            cols = 3
+            fig = make_subplots(rows=(len(RATES) + cols - 1) // cols, cols=cols, horizontal_spacing=0.12,
+                                vertical_spacing=0.22, subplot_titles=[c.t(f"column.{k}") for k in RATES])
+            colours = [palette.series(i) for i in range(len(side) - 1)] + [palette.NEUTRAL]
+            for i, kpi in enumerate(RATES):
+                values = [float(v) if pd.notna(v) else None for v in side[kpi]]
+                fig.add_trace(go.Bar(x=values, y=side.branch_name, orientation="h", marker_color=colours,
+                                     showlegend=False, hovertemplate="%{y}<br>" + c.t(f"column.{kpi}")
+                                                                      + ": %{x:.2%}<extra></extra>"),
+                              row=i // cols + 1, col=i % cols + 1)
+            fig.update_xaxes(tickformat=".0%")  # kam.app.charts gives each the decimals its span needs
+            fig.update_yaxes(autorange="reversed")  # the branches in the order picked, the province last
+            fig.update_layout(height=170 * ((len(RATES) + cols - 1) // cols) + 40 + 14 * len(side),
+                              margin={"t": 30, "b": 10})
             ui.plot(c, fig, "branches_side_chart")
             ui.show_table(c, side, "branches_side_by_side", column_config=formats(side), key="branches_side_table")
 
@@ -137,12 +150,14 @@ if drill_tab.open:
                               key="branches_drill_branch")
         row = report.set_index("branch_id").loc[branch] if branch in set(report.branch_id) else None
         if row is not None:
+            # The badge is the gap to the province in points ("+0.5 个百分点", short enough for a fifth of the
+            # row), its arrow the gap's sign, its colour good or bad for that KPI; "较全省" is its description.
             for column, kpi in zip(st.columns(len(RATES)), RATES):
                 gap = row[kpi] - total[kpi] if pd.notna(row[kpi]) and pd.notna(total[kpi]) else None
-                column.metric(("▶ " if kpi == focus else "") + c.t(f"column.{kpi}"), shown(row[kpi], "rate"),
-                              delta=None if gap is None else c.t("customers.points_vs_province",
-                                                                  value=f"{gap * 100:+.1f}"),
-                              delta_color="inverse" if not KPIS[kpi][1] else "normal", border=True)
+                ui.metric(c, column, ("▶ " if kpi == focus else "") + c.t(f"column.{kpi}"), shown(row[kpi], "rate"),
+                          gap, delta_text=None if gap is None else c.t("customers.points",
+                                                                        value=fmt.fmt_delta_points(gap)),
+                          better="higher" if KPIS[kpi][1] else "lower", description=c.t("customers.vs_province"))
         st.markdown(f"**{c.t('customers.branches.managers_of', branch=names[branch])}**")
         managers = ui.label_column(c.query("pages/branches_managers", {"branch": branch}), "employment",
                                    "employment", c.lang)

@@ -9,6 +9,7 @@ import logging
 import streamlit as st
 
 from kam.app import set_aside, ui
+from kam.app.fmt import DASH
 from kam.app.downloads import to_csv_bytes, to_xlsx_bytes
 from kam.i18n import label_of
 from kam.storage.parse_files import stored_reason
@@ -96,7 +97,8 @@ else:
     for (dataset, reason), rows in examples.groupby(["dataset", "reason"], sort=True):
         title = f"{c.t('dataset.' + dataset)} · {c.t('reason.' + reason)} ({len(rows)})"
         with st.expander(title):
-            st.dataframe(set_aside.readable(rows, dataset, c.lang), hide_index=True, width="stretch")
+            st.dataframe(set_aside.readable(rows, dataset, c.lang), hide_index=True, width="stretch",
+                         placeholder=DASH)
 
     # One file per dataset, headed as its exports are: a data administrator corrects and re-uploads it.
     st.markdown(f"**{c.t('set_aside.download')}**")

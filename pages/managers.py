@@ -2,7 +2,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam.app import ui
+from kam.app import palette, ui
 from kam.figures.reports import run_report
 
 c = ui.ctx()
@@ -55,10 +55,10 @@ shown = report[report.branch_id.isin(branches or report.branch_id)
                & report.employment.isin(employment or report.employment)]
 
 k1, k2, k3, k4 = st.columns(4)
-k1.metric(c.t("managers.kpi_managers"), len(shown))
-k2.metric(c.t("managers.kpi_over"), int((shown.workload == "over").sum()))
-k3.metric(c.t("managers.kpi_under"), int((shown.workload == "under").sum()))
-k4.metric(c.t("managers.kpi_misfit"), int((shown.misfit_groups > 0).sum()))
+ui.metric(c, k1, c.t("managers.kpi_managers"), len(shown), border=False)
+ui.metric(c, k2, c.t("managers.kpi_over"), int((shown.workload == "over").sum()), border=False)
+ui.metric(c, k3, c.t("managers.kpi_under"), int((shown.workload == "under").sum()), border=False)
+ui.metric(c, k4, c.t("managers.kpi_misfit"), int((shown.misfit_groups > 0).sum()), border=False)
 
 score_tab, award_tab, workload_tab = st.tabs(
     [c.t("managers.tab_scorecard"), c.t("managers.tab_award"), c.t("managers.tab_workload")])
@@ -70,6 +70,7 @@ with score_tab:
         rows = shown[shown.star_level == star]
         fig.add_trace(go.Box(
             y=rows.score, name=c.t(f"star.{star}"), boxpoints="all", jitter=0.4, pointpos=0,
+            marker_color=palette.colour("star", int(star)),
             customdata=rows[["manager_id", "manager_name", "rank", "managers_in_star"]],
             hovertemplate="%{customdata[1]} (%{customdata[0]})<br>" + c.t("column.score") + ": %{y:.2f}<br>"
                           + c.t("column.rank") + ": %{customdata[2]} / %{customdata[3]}<extra></extra>"))
@@ -112,6 +113,7 @@ with workload_tab:
         rows = shown[shown.workload == state]
         fig.add_trace(go.Scatter(
             x=rows.avg_members, y=rows.groups, mode="markers", name=c.t(f"managers.workload.{state}"),
+            marker_color=palette.WORKLOAD[state],
             customdata=rows[["manager_id", "manager_name", "capacity_low", "capacity_high", "star_level"]],
             hovertemplate="%{customdata[1]} (%{customdata[0]})<br>" + c.t("column.groups") + ": %{y}<br>"
                           + c.t("column.avg_members") + ": %{x:.1f}<br>" + c.t("managers.capacity")

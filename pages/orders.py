@@ -3,7 +3,7 @@ times by product and by manager, and the orders stuck in a stage."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam.app import ui
+from kam.app import palette, ui
 from kam.app.fmt import fmt_number, fmt_pct
 from kam.figures.reports import run_report
 
@@ -21,6 +21,12 @@ def formats(frame):
                              money=("monthly_value",), links={"profile_link": r"manager=(\w+)"})
 
 
+def step_colour(step):
+    """A step has the colour of the stage it reaches; the whole way, visit to activation, is the reference."""
+    start, end = step.split("_")
+    return palette.REFERENCE if start == "visited" and end == "activated" else palette.ORDER_STAGE[end]
+
+
 def step_label(step):
     start, end = step.split("_")
     return f"{c.t(f'stage.{start}')} → {c.t(f'stage.{end}')}"
@@ -35,7 +41,7 @@ def cycle_chart(frame, names, key):
     fig = go.Figure()
     for step in STEPS:
         fig.add_trace(go.Bar(
-            x=names, y=frame[f"median_days_{step}"], name=step_label(step),
+            x=names, y=frame[f"median_days_{step}"], name=step_label(step), marker_color=step_colour(step),
             customdata=list(zip(days(frame[f"median_days_{step}"]), days(frame[f"p90_days_{step}"]))),
             hovertemplate="%{x} · " + step_label(step) + "<br>" + c.t("managers.orders.median") + ": %{customdata[0]} "
                           + c.t("managers.orders.days") + "<br>" + c.t("managers.orders.p90") + ": %{customdata[1]} "
@@ -55,6 +61,7 @@ with funnel_tab:
     stages = [c.t(f"stage.{s}") for s in funnel.stage]
     fig = go.Figure(go.Funnel(
         y=stages, x=funnel.orders, textinfo="value+percent initial",
+        marker_color=[palette.colour("order_stage", s) for s in funnel.stage],
         customdata=list(zip(funnel.conversion.map(fmt_pct), funnel.conversion_from_visit.map(fmt_pct),
                             days(funnel.median_days), days(funnel.p90_days))),
         hovertemplate="%{y}: %{x} " + c.t("managers.orders.orders") + "<br>" + c.t("column.conversion")

@@ -5,8 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam.app import ui
-from kam.app.fmt import fmt_delta_pct, fmt_number, fmt_pct, fmt_yuan
+from kam.app import charts, fmt, palette, ui
 from kam.figures.reports import run_report
 
 c = ui.ctx()
@@ -20,28 +19,18 @@ if months < c.period.months:
     st.warning(c.t("customers.incomplete_period", period=c.period.label, months=months, total=c.period.months))
 
 
-def plain(value) -> float | None:
-    """A NumPy or pandas number as a Python float (None when missing), as kam.app.fmt expects."""
-    return None if value is None or pd.isna(value) else float(value)
-
-
 def shown(value, kind: str) -> str:
-    """A KPI value as people read it: money compact in yuan, rates in %, counts whole."""
-    value = plain(value)
-    if kind == "money":
-        return fmt_yuan(value, c.lang)
-    return fmt_pct(value) if kind == "rate" else fmt_number(value, c.lang, decimals=0)
+    """A KPI value as people read it: money and counts compact (¥4,290万, 16.2万), rates in %."""
+    return fmt.fmt_figure(value, kind, c.lang)
 
 
 def change(value, kind: str) -> str | None:
     """Growth for counts and money, percentage points for rates; None when there is nothing to compare."""
-    value = plain(value)
-    if value is None:  # the earlier period is missing
+    if fmt.is_missing(value):  # the earlier period is missing
         return None
     if kind == "rate":
-        points = f"{value * 100:+.1f}"
-        return c.t("customers.points", value="0.0" if points in ("+0.0", "-0.0") else points)
-    return fmt_delta_pct(value).replace("\u2212", "-")  # st.metric reads a leading "-" as a fall
+        return c.t("customers.points", value=fmt.fmt_delta_points(value))
+    return fmt.fmt_delta_pct(value)
 
 
 # ---------------------------------------------------------------- KPI cards
@@ -53,11 +42,10 @@ for row in rows:
     for column, kpi in zip(st.columns(len(row)), row):
         k = by_kpi.loc[kpi]
         yoy = change(k.yoy_change, k.kind)
-        column.metric(c.t(f"metric.{kpi}.name"), shown(k.value, k.kind),
-                      delta=change(k.mom_change, k.kind), border=True,
-                      delta_color="inverse" if kpi in LOWER_IS_BETTER else "normal",
-                      delta_description=c.t("customers.mom"), help=c.t(f"metric.{kpi}.help"))
-        column.caption(c.t("customers.yoy_is", value=yoy or "—"))
+        ui.metric(c, column, c.t(f"metric.{kpi}.name"), shown(k.value, k.kind), k.mom_change,
+                  delta_text=change(k.mom_change, k.kind), better="lower" if kpi in LOWER_IS_BETTER else "higher",
+                  description=c.t("customers.mom"), help=c.t(f"metric.{kpi}.help"))
+        column.caption(c.t("customers.yoy_is", value=yoy or fmt.DASH))
 classes = " · ".join(f"{c.t(f'class.{k}')} {shown(by_kpi.loc[f'groups_{k.lower()}'].value, 'count')}"
                      for k in "ABC")
 st.caption(c.t("customers.overview.by_class", classes=classes,
@@ -76,7 +64,7 @@ if moves.revenue_change.notna().any():
         fig = go.Figure(go.Bar(
             x=part.revenue_change.astype(float), y=part.label, orientation="h",
             customdata=part[["revenue", "revenue_previous"]].astype(float),
-            marker_color=["#d62728" if v < 0 else "#2ca02c" for v in part.revenue_change.astype(float)],
+            marker_color=[palette.good_or_bad(v) for v in part.revenue_change.astype(float)],
             hovertemplate="%{y}<br>" + c.t("column.revenue_change") + ": ¥%{x:,.2f}<br>" + c.t("column.revenue")
                           + ": ¥%{customdata[0]:,.2f}<br>" + c.t("column.revenue_previous")
                           + ": ¥%{customdata[1]:,.2f}<extra></extra>"))
@@ -86,9 +74,7 @@ if moves.revenue_change.notna().any():
     with st.expander(c.t("customers.overview.change_table")):
         dimensions = {"class": c.t("column.class"), "branch": c.t("column.branch")}
         table = moves.assign(dimension=moves.dimension.map(dimensions), key=moves.label)
-        ui.show_table(c, table.drop(columns=["label", "branch_name"]), "revenue_change", key="overview_revenue_change",
-                      column_config={c.t(f"column.{col}"): st.column_config.NumberColumn(format="¥%,.2f")
-                                     for col in ("revenue", "revenue_previous", "revenue_change")})
+        ui.show_table(c, table.drop(columns=["label", "branch_name"]), "revenue_change", key="overview_revenue_change")
 
 # ---------------------------------------------------------------- alerts, each linking to its detail
 st.subheader(c.t("customers.alerts.title"))
@@ -132,25 +118,33 @@ for kind, rows_of_kind in alerts.groupby("alert", sort=False):
 # ---------------------------------------------------------------- revenue trend by class
 st.subheader(c.t("customers.overview.trend"))
 trend = c.query("pages/overview_trend")
-trend["month"] = pd.to_datetime(trend.month_start).dt.strftime("%Y-%m")  # months without data are left out
+trend["month"] = charts.month_labels(trend.month_start, c.lang)  # months without data are left out
 fig = go.Figure()
 for cls in ("A", "B", "C"):
     part = trend[trend["class"] == cls]
     fig.add_trace(go.Bar(
         x=part.month, y=part.revenue.astype(float), name=c.t(f"class.{cls}"), customdata=part[["groups"]],
+        marker_color=palette.CLASS[cls],
         hovertemplate="%{x} · " + c.t(f"class.{cls}") + "<br>" + c.t("column.revenue") + ": ¥%{y:,.2f}<br>"
                       + c.t("column.groups") + ": %{customdata[0]}<extra></extra>"))
 fig.update_layout(barmode="stack", height=360, margin={"t": 20, "b": 10}, yaxis_title=c.t("column.revenue"),
-                  xaxis={"type": "category"}, legend={"orientation": "h"})
+                  xaxis=charts.month_axis(trend.month_start, c.lang), legend={"orientation": "h"})
 ui.plot(c, fig, "overview_trend_chart")
 
 # ---------------------------------------------------------------- the KPI table itself (kam report overview)
 st.subheader(c.t("customers.overview.table"))
-table = kpis.drop(columns=["months_with_data"])
-table["kpi"] = table.kpi.map(lambda k: c.t(f"metric.{k}.name"))
-table["kind"] = table.kind.map(lambda k: c.t(f"customers.kind.{k}"))
-ui.show_table(c, table, "overview", key="overview_table", column_config={
-    c.t(f"column.{col}"): st.column_config.NumberColumn(format="%.4f") for col in ("mom_change", "yoy_change")})
+# One row per KPI of its own kind: each value reads as its kind (¥ to the fen, counts written out, rates in %),
+# each change as growth or, for a rate, in percentage points.
+table = kpis.drop(columns=["months_with_data"]).assign(kpi=kpis.kpi.map(lambda k: c.t(f"metric.{k}.name")),
+                                                     kind=kpis.kind.map(lambda k: c.t(f"customers.kind.{k}")))
+screen = pd.DataFrame({
+    "kpi": table.kpi, "kind": table.kind,
+    **{col: [fmt.fmt_kind(v, kind, c.lang) for v, kind in zip(kpis[source], kpis.kind)]
+       for col, source in (("current_value", "value"), ("previous", "previous"), ("year_ago", "year_ago"))},
+    **{col: [change(v, kind) for v, kind in zip(kpis[col], kpis.kind)] for col in ("mom_change", "yoy_change")}})
+ui.show_table(c, table, "overview", key="overview_table", screen=screen, column_config={
+    col: st.column_config.TextColumn(alignment="right")
+    for col in ("current_value", "previous", "year_ago", "mom_change", "yoy_change")})
 
 ui.definitions(c, "groups", "members", "revenue", "arpu", "member_churn_rate", "sla_resolve_compliance",
                "visit_compliance", "star_fit_rate", "churned_groups", "unassigned_groups", "period_rollup",

@@ -2,14 +2,13 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam.planning import scenarios
-from kam.app import ui
-from kam.planning import staffing as sf
+from kam.planning import scenarios, staffing as sf
+from kam.app import palette, ui
+from kam.app.fmt import fmt_delta_number
 from kam.planning.rebalance import propose
 from kam.figures.settings import CLASSES, SettingsError
 
-GAP_COLOUR = {sf.GAP_SHORT: "red", sf.GAP_WITHIN: "green", sf.GAP_SURPLUS: "orange"}  # metric delta colours
-BAR_COLOUR = {sf.GAP_SHORT: "#d62728", sf.GAP_WITHIN: "#2ca02c", sf.GAP_SURPLUS: "#ff7f0e"}
+GAP_TONE = {sf.GAP_SHORT: "bad", sf.GAP_WITHIN: "good", sf.GAP_SURPLUS: "warn"}  # ui.metric note tones
 
 c = ui.ctx()
 ui.require_data(c)
@@ -35,19 +34,30 @@ def needed_chart(frame):
     """For one class: current managers per branch as bars (coloured by the gap), the needed range as an I-beam."""
     needed, current = c.t("planning.needed"), c.t("column.current")
     mid = (frame.required_low + frame.required_high) / 2
-    gap = frame.gap.map(lambda g: c.t(f"gap.{g}"))
+    # One trace per gap status, so the legend names each colour the bars use (缺编 / 合理 / 超编).
+    bars = []
+    for status in (sf.GAP_SHORT, sf.GAP_WITHIN, sf.GAP_SURPLUS):
+        part = frame[frame.gap == status]
+        if part.empty:
+            continue
+        bars.append(go.Bar(
+            x=part.branch_name, y=part.current, name=f"{current} · {c.t(f'gap.{status}')}",
+            marker_color=palette.GAP[status], customdata=list(zip(part.required_low, part.required_high)),
+            hovertemplate="%{x}<br>" + current + ": %{y}<br>" + needed + ": %{customdata[0]}–%{customdata[1]}<br>"
+                          + c.t(f"gap.{status}") + "<extra></extra>"))
     fig = go.Figure([
-        go.Bar(x=frame.branch_name, y=frame.current, name=current, marker_color=frame.gap.map(BAR_COLOUR),
-               customdata=list(zip(frame.required_low, frame.required_high, gap)),
-               hovertemplate="%{x}<br>" + current + ": %{y}<br>" + needed
-                             + ": %{customdata[0]}–%{customdata[1]}<br>%{customdata[2]}<extra></extra>"),
-        go.Scatter(x=frame.branch_name, y=mid, mode="markers", name=needed, marker={"size": 1, "color": "#333"},
+        *bars,
+        go.Scatter(x=frame.branch_name, y=mid, mode="markers", name=needed,
+                   marker={"symbol": "line-ew", "size": 14, "line": {"width": 2, "color": palette.REFERENCE},
+                           "color": palette.REFERENCE},  # a dash: the I-beam's middle, and its legend sign
                    error_y={"type": "data", "symmetric": False, "array": frame.required_high - mid,
-                            "arrayminus": mid - frame.required_low, "width": 14, "thickness": 2, "color": "#333"},
+                            "arrayminus": mid - frame.required_low, "width": 14, "thickness": 2,
+                            "color": palette.REFERENCE},
                    customdata=frame[["required_low", "required_high"]],
                    hovertemplate="%{x}<br>" + needed + ": %{customdata[0]}–%{customdata[1]}<extra></extra>")])
-    fig.update_layout(height=340, margin={"t": 20}, yaxis_title=c.t("planning.managers"),
-                      legend={"orientation": "h", "y": 1.1})
+    fig.update_layout(height=340, margin={"t": 20}, yaxis_title=c.t("planning.managers"), barmode="overlay",
+                      legend={"orientation": "h"},
+                      xaxis={"categoryorder": "array", "categoryarray": list(frame.branch_name)})
     return fig
 
 
@@ -61,10 +71,10 @@ with now_tab:
     cols = st.columns(len(total))
     for col, row in zip(cols, total.to_dict("records")):
         worst = sf.GAP_SHORT if row["short_managers"] else sf.GAP_SURPLUS if row["surplus_managers"] else sf.GAP_WITHIN
-        col.metric(c.t(f"star.{row['star_level']}"), f"{row['required_low']}–{row['required_high']}",
-                   delta=c.t("planning.current_is", n=row["current"], short=row["short_managers"],
-                             surplus=row["surplus_managers"]),
-                   delta_color=GAP_COLOUR[worst], delta_arrow="off", help=c.t("planning.total_help"))
+        ui.metric(c, col, c.t(f"star.{row['star_level']}"), f"{row['required_low']}–{row['required_high']}",
+                  note=c.t("planning.current_is", n=row["current"], short=row["short_managers"],
+                           surplus=row["surplus_managers"]),
+                  tone=GAP_TONE[worst], help=c.t("planning.total_help"), border=False)
     shown_class = st.segmented_control(c.t("column.class"), CLASSES, format_func=lambda k: c.t(f"class.{k}"),
                                        default="A", key="staffing_chart_class") or "A"
     ui.plot(c, needed_chart(base.report[base.report["class"] == shown_class]), "staffing_now_chart")
@@ -82,9 +92,10 @@ with calc_tab:
                           key="staffing_calc_class")
     result = sf.calculate(groups, members, cls, settings)
     one, two = st.columns(2)
-    one.metric(c.t("planning.calc_capacity"), f"{result['capacity_low']:g}–{result['capacity_high']:g}")
-    two.metric(c.t("planning.calc_needed", star=c.t(f"star.{result['star_level']}")),
-               f"{result['required_low']}–{result['required_high']}")
+    ui.metric(c, one, c.t("planning.calc_capacity"), f"{result['capacity_low']:g}–{result['capacity_high']:g}",
+              border=False)
+    ui.metric(c, two, c.t("planning.calc_needed", star=c.t(f"star.{result['star_level']}")),
+              f"{result['required_low']}–{result['required_high']}", border=False)
     if groups:
         st.caption(c.t("planning.calc_working", n=groups, high=result["capacity_high"], low=result["capacity_low"],
                        a=round(groups / result["capacity_high"], 2), b=round(groups / result["capacity_low"], 2),
@@ -145,11 +156,11 @@ with whatif_tab:
         st.markdown(f"**{c.t('planning.compare')}**")
         before, after = sf.totals(base_case), sf.totals(scenario)
         cols = st.columns(4)
-        for col, (label, colour) in zip(cols, [("required_low", "off"), ("required_high", "off"),
-                                               ("short_managers", "inverse"), ("hires", "inverse")]):
+        for col, (label, better) in zip(cols, [("required_low", "neutral"), ("required_high", "neutral"),
+                                               ("short_managers", "lower"), ("hires", "lower")]):
             value, was = int(after[label].sum()), int(before[label].sum())
-            col.metric(c.t(f"planning.metric.{label}"), value, delta=(value - was) or None, delta_color=colour,
-                       help=c.t("planning.base_was", n=was))
+            ui.metric(c, col, c.t(f"planning.metric.{label}"), value, (value - was) or None, better=better,
+                      delta_text=fmt_delta_number(value - was), help=c.t("planning.base_was", n=was), border=False)
         compared = sf.compare(base_case, scenario)
         changed = compared[compared.changed]
         if changed.empty:
@@ -158,7 +169,7 @@ with whatif_tab:
             delta = changed.delta_required_high
             bar = go.Bar(x=[changed.branch_name.tolist(), changed["class"].map(lambda k: c.t(f"class.{k}")).tolist()],
                          y=delta, customdata=changed[["base_required_high", "scenario_required_high"]],
-                         marker_color=["#d62728" if d > 0 else "#2ca02c" for d in delta],
+                         marker_color=[palette.good_or_bad(d, higher_is_better=False) for d in delta],
                          hovertemplate="%{x}<br>" + c.t("planning.base") + ": %{customdata[0]}<br>"
                                        + c.t("planning.scenario") + ": %{customdata[1]}<br>Δ %{y:+d}<extra></extra>")
             ui.plot(c, go.Figure(bar).update_layout(height=300, margin={"t": 20},
@@ -190,7 +201,7 @@ with rebalance_tab:
                 ("moves_count", proposal.moved), ("unresolved", proposal.unresolved),
                 ("over_before", int((proposal.workload.load_before > 1).sum())),
                 ("over_after", int((proposal.workload.load_after > 1).sum()))]):
-            col.metric(c.t(f"planning.{text}"), value)
+            ui.metric(c, col, c.t(f"planning.{text}"), value, border=False)
         if not proposal.optimal:
             st.warning(c.t("planning.not_optimal"))
         moves = ui.label_column(ui.label_column(proposal.moves, "reason", "planning.reason", c.lang),
@@ -202,7 +213,7 @@ with rebalance_tab:
         fig = go.Figure([go.Histogram(x=proposal.workload[col], name=c.t(f"column.{col}"), opacity=0.6,
                                       xbins={"start": 0, "size": 0.1}, marker_color=colour,
                                       hovertemplate="%{x}: %{y}<extra>" + c.t(f"column.{col}") + "</extra>")
-                         for col, colour in (("load_before", "#9e9e9e"), ("load_after", "#1f77b4"))])
+                         for col, colour in (("load_before", palette.NEUTRAL), ("load_after", palette.SERIES[0]))])
         fig.add_vline(x=1, line_dash="dot")
         ui.plot(c, fig.update_layout(barmode="overlay", height=300, margin={"t": 20},
                                      xaxis_tickformat=".0%", xaxis_title=c.t("metric.staffing_load.name"),

@@ -62,8 +62,9 @@ def test_overview_shows_the_kpis_alerts_and_the_trend(open_page, lang):
     metrics = {m.label: m for m in at.metric}
     assert metrics[t("metric.groups.name", lang)].value == "6"
     assert metrics[t("metric.members.name", lang)].value == "7"
-    assert metrics[t("metric.revenue.name", lang)].value == ("¥10.15万" if lang == "zh" else "¥101.5K")
-    assert metrics[t("metric.revenue.name", lang)].delta == "-24.5%"  # 101500 / 134500 − 1
+    assert metrics[t("metric.revenue.name", lang)].value == ("¥10.2万" if lang == "zh" else "¥102K")  # 3 digits
+    assert metrics[t("metric.revenue.name", lang)].delta == "\u221224.5%"  # 101500 / 134500 − 1
+    assert metrics[t("metric.revenue.name", lang)].proto.direction == 0  # DOWN, whatever the minus sign
     assert metrics[t("metric.member_churn_rate.name", lang)].value == "20.0%"
     assert metrics[t("metric.star_fit_rate.name", lang)].value == "80.0%"
     links = {e.proto.label: e.proto for e in at.get("page_link")}
@@ -96,7 +97,8 @@ def test_branches_compare_every_kpi_and_drill_into_a_branch(open_page, lang):
     assert "张三" in text and "李四" in text and "丙集团" in text
     sla = next(m for m in at.metric if t("column.sla_resolve_compliance", lang) in m.label)
     assert sla.label.startswith("▶") and sla.value == "33.3%"
-    assert "-6.7" in sla.delta
+    assert sla.delta == t("customers.points", lang, value="\u22126.7")
+    assert (sla.proto.direction, sla.proto.color) == (0, 0)  # down and red: below the province
     assert not untranslated(text), untranslated(text)
 
 

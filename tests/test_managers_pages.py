@@ -56,7 +56,7 @@ def test_managers_page_shows_the_scorecard_with_its_components(folder, lang):
     m1 = scores.loc["张一"]
     assert m1[t("column.score", lang)] == 57.5 and m1[t("column.rank", lang)] == 1
     assert float(m1[t("column.revenue", lang)]) == 715.0
-    assert m1[t("column.pr_revenue_growth", lang)] == pytest.approx(2.5 / 3)
+    assert m1[t("column.pr_revenue_growth", lang)] == pytest.approx(250 / 3)  # rates are shown in percent
     assert m1[t("column.profile_link", lang)] == "/manager_profile?manager=M1"
     assert m1[t("column.employment", lang)] == t("employment.staff", lang)
     # the award shows the top 3 of each star level: M1 M3 M2 (three-star), M4, M6
@@ -92,7 +92,7 @@ def test_managers_page_and_kam_report_agree(folder, capsys):
         assert [row["Score"], row["Rank"], row["Groups"], row["Members"]] == \
             [record["score"], record["rank"], record["groups"], record["members"]]
         assert float(row["Revenue"]) == record["revenue"]
-        assert row["Visit compliance"] == pytest.approx(record["visit_compliance"])
+        assert row["Visit compliance"] == pytest.approx(record["visit_compliance"] * 100)  # the page shows %
 
 
 def test_the_profile_link_under_the_table_follows_the_chosen_manager(folder):
@@ -137,7 +137,7 @@ def test_visits_page(folder, lang):
     assert at.title[0].value == t("page.visits", lang)
     by_class = table(at, "class", lang)
     assert by_class.loc[t("class.A", lang), t("column.compliant_groups", lang)] == 3
-    assert by_class.loc[t("class.A", lang), t("column.visit_compliance", lang)] == pytest.approx(0.6)
+    assert by_class.loc[t("class.A", lang), t("column.visit_compliance", lang)] == pytest.approx(60.0)  # 60.0%
     overdue = at.dataframe[-1].value
     assert overdue[t("column.group_link", lang)].tolist() == ["/group_profile?group=G9", "/group_profile?group=G7"]
     care = table(at, "quarter_label", lang, 3)

@@ -71,7 +71,8 @@ def test_a_lever_changes_the_scenario_and_the_scenario_is_saved_and_reopened(app
     assert shown["Managers needed (low)"] == "7"
     assert shown["Managers short"] == "4"
     delta = next(m for m in at.metric if m.label == "Managers short")
-    assert delta.proto.delta == "3"
+    assert delta.proto.delta == "+3"
+    assert (delta.proto.direction, delta.proto.color) == (1, 0)  # up and red: more managers short is worse
     at.text_input(key="staffing_name").set_value("A 三倍").run()
     at.button(key="staffing_save").click().run()
     assert (app_folder / ".kam" / "scenarios" / "A_三倍.json").exists()

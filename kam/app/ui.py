@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from kam.app.auth import LOCAL_VIEWER, Viewer, role_file
-from kam.app.charts import legend_above, localise_number_axes
+from kam.app import charts, fmt
 from kam.app.downloads import to_csv_bytes, to_xlsx_bytes
 from kam.storage.masking import mask_frame
 from kam.i18n import column_label, t
@@ -161,29 +161,46 @@ def _branches_by_name(context: Context, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def show_table(context: Context, frame: pd.DataFrame, name: str, *, column_config: dict | None = None,
-               height: int | None = None, key: str | None = None, on_select=None, dataset: str | None = None):
-    """A table as shown on screen (phone numbers masked) with CSV and Excel downloads of what is shown.
+               height: int | None = None, key: str | None = None, on_select=None, kinds: dict | None = None,
+               screen: pd.DataFrame | None = None, dataset: str | None = None):
+    """A table as shown on screen (phone numbers masked) with CSV and Excel downloads.
 
-    Headers are the columns' labels in the viewer's language; `dataset` names the dataset or report
-    whose own wording wins for a shared column name (managers: leave_date = 离职日期). Branches are
-    shown by name. The downloads have the same columns and headers as the screen.
+    Every column reads by its kind (column_formats): money in yuan to the fen, rates in % with one
+    decimal, counts with separators, dates without 00:00:00, durations in days and hours; a missing
+    value shows "—". column_config adds labels, links or a page's own format (keyed by the raw column
+    name or its header); kinds overrides what a column is taken to hold. `screen`, when given, is what
+    the screen shows instead of `frame` (e.g. a column whose rows are of different kinds, written out
+    row by row). Headers are the columns' labels in the viewer's language; `dataset` names the dataset
+    or report whose own wording wins for a shared column name (managers: leave_date = 离职日期).
+    Branches are shown by name. The downloads keep the values, under the same headers as the screen.
     """
     see_phones = context.scope.see_phone_numbers
     frame = _branches_by_name(context, frame)
-    personal = [c for c in frame.columns if c in PERSONAL_COLUMNS]
-    shown = frame if see_phones or not personal else mask_frame(frame, columns=tuple(personal))
-    headers = {c: column_label(c, context.lang, dataset) if not c.startswith("_") else c for c in shown.columns}
+    shown = frame if screen is None else _branches_by_name(context, screen)
+    personal = [c for c in shown.columns if c in PERSONAL_COLUMNS]
+    shown = shown if see_phones or not personal else mask_frame(shown, columns=tuple(personal))
+    kept = frame if see_phones or not personal else mask_frame(frame, columns=tuple(c for c in personal if c in frame))
+    headers = {c: column_label(c, context.lang, dataset) if not c.startswith("_") else c
+               for c in [*shown.columns, *frame.columns]}
     if "branch_id" in headers:
         headers["branch_id"] = context.t("column.branch")  # it holds names now
-    # Formats may be keyed by the raw column name or by its header: both reach the header.
-    config = {headers.get(k, k): v for k, v in (column_config or {}).items()}
-    kwargs = {"hide_index": True, "column_config": config}
+    # Formats may be keyed by the raw column name or by its header: both reach the column.
+    raw_of = {h: c for c, h in headers.items()}
+    given = {raw_of.get(k, k): v for k, v in (column_config or {}).items()}
+    column_kinds = {**table_kinds(shown, kinds), **{c: k for c, k in ((c, _kind_of_config(v)) for c, v in given.items())
+                                                  if k and c in shown.columns}}
+    display = for_display(shown, column_kinds, context.lang)
+    config = column_formats(display, kinds=column_kinds)
+    for col, value in given.items():
+        config[col] = _with_kind_format(value, column_kinds.get(col))
+    kwargs = {"hide_index": True, "column_config": {headers.get(k, k): v for k, v in config.items()},
+              "placeholder": fmt.DASH}
     if height:
         kwargs["height"] = height
     if on_select:
         kwargs.update(on_select=on_select, selection_mode="single-row", key=key)
-    headed = shown.rename(columns=headers)
-    event = st.dataframe(headed, **kwargs)
+    event = st.dataframe(display.rename(columns=headers), **kwargs)
+    headed = kept.rename(columns=headers)
     left, right, _ = st.columns([1, 1, 4])
     stem = f"{name}_{context.period.label if context.period else 'all'}"
     # `shown` is masked already where the viewer may not see phone numbers.
@@ -198,36 +215,122 @@ def show_table(context: Context, frame: pd.DataFrame, name: str, *, column_confi
 
 
 def plot(context: Context, fig, key: str, where=None) -> None:
-    """A plotly chart whose axes read in the viewer's language (kam.app.charts: 20万, not 200k, in Chinese)."""
-    (where or st).plotly_chart(localise_number_axes(legend_above(fig), context.lang), key=key)
+    """A plotly chart in the app's palette, its title and legend clear of each other and of Plotly's
+    toolbar (hidden), its axes in the viewer's language (kam.app.charts: 20万, not 200k, in Chinese)."""
+    (where or st).plotly_chart(charts.finish(fig, context.lang), key=key, config=charts.PLOT_CONFIG)
+
+
+# How each kind of column reads in a table (kam.app.fmt.column_kind decides the kind). Rates are shown
+# multiplied by 100 (for_display) so that every one has the same single decimal: Streamlit's "percent"
+# drops trailing zeros and would put 75% beside 92.86%.
+RATE_FORMAT = "%.1f%%"
+_NUMBER_FORMATS = {fmt.MONEY: "¥%,.2f", fmt.RATE: RATE_FORMAT, fmt.COUNT: "%,d", fmt.NUMBER: "%,.2f",
+                   fmt.PLAIN_INT: "%d"}
+_DATE_FORMATS = {fmt.DATE: "YYYY-MM-DD", fmt.MONTH: "YYYY-MM"}
+
+
+def table_kinds(frame: pd.DataFrame, kinds: dict | None = None) -> dict[str, str]:
+    """What each column holds: fmt.column_kind from its name and values, unless `kinds` says otherwise."""
+    kinds = kinds or {}
+    return {col: kinds.get(col) or fmt.column_kind(str(col), frame[col]) for col in frame.columns}
+
+
+def for_display(frame: pd.DataFrame, kinds: dict[str, str], lang: str) -> pd.DataFrame:
+    """The values as the table shows them: rates in percent, durations as "2 天 4 小时", decimals as floats."""
+    out = frame.copy()
+    for col, kind in kinds.items():
+        if col not in out.columns:
+            continue
+        if kind in (fmt.RATE, fmt.MONEY, fmt.COUNT, fmt.NUMBER, fmt.DAYS) and out[col].dtype == object:
+            out[col] = pd.to_numeric(out[col], errors="coerce")  # Decimals from the warehouse, None as NaN
+        if kind == fmt.RATE:
+            out[col] = out[col].astype(float) * 100
+        elif kind == fmt.HOURS:
+            # Text: Streamlit cannot write "721 天 19 小时" from a number (the list's own order stays).
+            out[col] = pd.Series([None if fmt.is_missing(v) else fmt.fmt_duration(v, lang) for v in out[col]],
+                                 index=out.index, dtype=object)
+    return out
 
 
 def column_formats(frame: pd.DataFrame, *, rates=(), money=(), decimals=(), links: dict | None = None,
-                   months=()) -> dict:
-    """How a table's columns read: rates in %, money in yuan to the fen, times to the minute.
+                   months=(), kinds: dict | None = None) -> dict:
+    """How a table's columns read, by kind: money in yuan to the fen, rates in %, counts with separators,
+    plain numbers to two decimals, days to one, dates without a time of day, times to the minute.
 
-    Keyed by the raw column name (show_table moves the keys onto the translated headers).
-    links: column → regex whose group is the text shown (e.g. `group=(\\w+)`). Columns
-    ending in _date and _at are dates and times unless listed otherwise.
+    Keyed by the raw column name (show_table moves the keys onto the translated headers). The kind of
+    each column is inferred (fmt.column_kind); rates, money, decimals, months and kinds override it.
+    links: column → regex whose group is the text shown (e.g. `group=(\\w+)`).
     """
     links = links or {}
+    explicit = {**{c: fmt.RATE for c in rates}, **{c: fmt.MONEY for c in money}, **{c: fmt.NUMBER for c in decimals},
+                **{c: fmt.MONTH for c in months}, **(kinds or {})}
     config = {}
-    for col in frame.columns:
-        if col in rates:
-            config[col] = st.column_config.NumberColumn(format="percent")
-        elif col in money:
-            config[col] = st.column_config.NumberColumn(format="¥%,.2f")
-        elif col in decimals:
-            config[col] = st.column_config.NumberColumn(format="%.2f")
-        elif col in links:
+    for col, kind in table_kinds(frame, explicit).items():
+        if col in links:
             config[col] = st.column_config.LinkColumn(display_text=links[col])
-        elif col in months:
-            config[col] = st.column_config.DateColumn(format="YYYY-MM")
-        elif col.endswith("_date"):
-            config[col] = st.column_config.DateColumn(format="YYYY-MM-DD")
-        elif col.endswith("_at"):
+        elif kind in _NUMBER_FORMATS:
+            config[col] = st.column_config.NumberColumn(format=_NUMBER_FORMATS[kind])
+        elif kind == fmt.DAYS:
+            whole = (frame[col].dropna().astype(float) % 1 == 0).all() if col in frame else False
+            config[col] = st.column_config.NumberColumn(format="%,d" if whole else "%,.1f")
+        elif kind in _DATE_FORMATS:
+            config[col] = st.column_config.DateColumn(format=_DATE_FORMATS[kind])
+        elif kind == fmt.DATETIME:
             config[col] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+        elif kind == fmt.HOURS:
+            config[col] = st.column_config.TextColumn(alignment="right")
     return config
+
+
+def _kind_of_config(config) -> str | None:
+    """The kind a page's own column format implies: "percent" is a rate, "¥…" money, a date format a date."""
+    if not isinstance(config, dict):
+        return None
+    type_config = config.get("type_config") or {}
+    number_format = type_config.get("format")
+    if type_config.get("type") == "number":
+        if number_format in ("percent", RATE_FORMAT):
+            return fmt.RATE
+        if isinstance(number_format, str) and number_format.startswith("¥"):
+            return fmt.MONEY
+    if type_config.get("type") == "date":
+        return fmt.MONTH if number_format == "YYYY-MM" else fmt.DATE
+    return None
+
+
+def _with_kind_format(config, kind: str | None):
+    """A page's column config, with the one rate format (its values are shown ×100)."""
+    if kind == fmt.RATE and isinstance(config, dict) and (config.get("type_config") or {}).get("format"):
+        config = {**config, "type_config": {**config["type_config"], "format": RATE_FORMAT}}
+    return config
+
+
+TONES = {"good": "green", "bad": "red", "warn": "orange", "neutral": "gray"}
+
+
+def metric(context: Context, where, label: str, value, delta=None, *, better: str = fmt.HIGHER,
+           delta_text: str | None = None, description: str | None = None, note: str | None = None,
+           tone: str = "neutral", help: str | None = None, border: bool = True) -> None:
+    """A metric card; every card on every page is drawn here so that its arrow and colour tell the truth.
+
+    delta: the change as a number (a fraction for growth, a difference of rates for points); it decides
+    the arrow (its sign) and the colour (fmt.delta_look: good or bad for a figure where `better` is
+    "higher", "lower" or "neutral"). delta_text: how the change reads (default: "+3.2%" from the fraction).
+    note: a label under the value instead of a change (a rank, a workload), without an arrow, coloured
+    by `tone` (good, bad, warn or neutral). A whole number as value reads as a count (16.2万).
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = fmt.fmt_count(value, context.lang)
+    kwargs = {"help": help, "border": border}
+    if delta is not None and not fmt.is_missing(delta):
+        text = delta_text if delta_text is not None else fmt.fmt_delta_pct(delta)
+        colour, arrow = fmt.delta_look(delta, better, text)
+        kwargs.update(delta=text, delta_color=colour, delta_arrow=arrow)
+        if description:
+            kwargs["delta_description"] = description
+    elif note:
+        kwargs.update(delta=note, delta_color=TONES[tone], delta_arrow="off")
+    (where or st).metric(label, value, **kwargs)
 
 
 def definitions(context: Context, *metric_keys: str) -> None:

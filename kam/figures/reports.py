@@ -14,7 +14,7 @@ from kam.figures.period import Period
 from kam.figures.query import EVERYONE, Scope, Warehouse
 from kam.storage.sql import report_names
 
-# The report names of the `kam report` contract (../shared/spec/metrics.md).
+# The report names of the `kam report` contract (docs/metrics.md).
 CONTRACT_REPORTS = ("overview", "managers", "classes", "pareto", "sla", "visits", "funnel",
                     "staffing", "model", "branches", "quality")
 

@@ -1,4 +1,4 @@
-"""The export contract (../shared/spec/exports.md) as data.
+"""The export contract (docs/exports.md) as data.
 
 Readers use it to recognise files and headers; the staging SQL under
 queries/staging/ applies the value rules. Keeping names and aliases here, in one

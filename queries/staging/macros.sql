@@ -1,6 +1,6 @@
 -- grain: no rows. Value parsers shared by the staging models: each takes the text of one cell as
 -- exported and returns the typed value, or NULL when the text cannot be read (the staging model then
--- sets the row aside with its reason). Forms accepted are those of ../shared/spec/exports.md.
+-- sets the row aside with its reason). Forms accepted are those of docs/exports.md.
 --
 -- Speed: a province exports tens of millions of bill rows, and every parser runs once per cell.
 -- Each parser therefore first tries the one form exports almost always use (a single strptime

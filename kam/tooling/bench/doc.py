@@ -1,7 +1,12 @@
-"""docs/benchmarks.md, written from one run of `python -m kam.tooling.bench` (kam/tooling/bench.py measures)."""
+"""docs/benchmarks.md, written from one run of `python -m kam.tooling.bench` (the other modules of kam/tooling/bench/ measure)."""
 from __future__ import annotations
 
-from kam.tooling import bench as B
+from pathlib import Path
+
+from kam.tooling.bench import results as B
+from kam.tooling.bench.folders import REPO_ROOT
+
+DOC = REPO_ROOT / "docs" / "benchmarks.md"
 
 DEFINITIONS = """\
 - **ingest: full refresh** — `kam.storage.warehouse.refresh(folder)` with no previous warehouse, in its own
@@ -23,7 +28,7 @@ DEFINITIONS = """\
   month's file alone, and pandas reading it.
 - **report X: warm** — `run_report(wh, X)` for the latest month, all branches, after a first call,
   with the query layer's result cache emptied before each call: the time DuckDB takes (best of 3).
-  *pandas*: the same table computed by `kam/tooling/bench_pandas.py` from the loaded data — the clean
+  *pandas*: the same table computed by `kam/tooling/bench_pandas/` from the loaded data — the clean
   datasets and the settings tables, in DataFrames beforehand (loading them is not timed) — as a
   notebook would: it builds the marts the report needs (calendar_months, group_fee_months,
   group_months, as queries/marts does at every refresh; timed once, added to each report that reads
@@ -251,3 +256,8 @@ def _before_after(result: B.Result, scale: str) -> str:
            f"{full.ours:.0f} s ({_fmt_ratio(full.ratio)} its bare read)"
            + (f", peak {mem.ours:.2f} GiB." if mem else ".")]
     return "\n".join(out) + "\n"
+
+
+def write_doc(result: B.Result, out: Path, scales: list[str], target_scale: str) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render(result, scales, target_scale), encoding="utf-8")
