@@ -9,6 +9,7 @@ import streamlit as st
 from kam.app import palette, ui
 from kam.app.fmt import fmt_count, fmt_number, fmt_pct, fmt_yuan_exact
 from kam.figures.reports import run_report
+from kam.i18n import label_of
 
 c = ui.ctx()
 ui.require_data(c)
@@ -232,7 +233,9 @@ if tabs["members"].open:
 if tabs["industry"].open:
     with tabs["industry"]:
         industry = c.query("pages/classes_industry").rename(columns=ACTIVE_ONLY)
-        industry["industry"] = industry.industry.fillna(c.t("customers.classes.not_given"))
+        # Industry is free text in the CRM export: the usual ones (exports.md) have labels, others show as given.
+        industry["industry"] = industry.industry.map(lambda v: label_of("industry", v, c.lang)
+                                                     if isinstance(v, str) else c.t("customers.classes.not_given"))
         class_bars(industry, "industry", "groups", "classes_industry_chart")
         table(industry, "industry")
         sector = c.query("pages/classes_sector").rename(columns=ACTIVE_ONLY)

@@ -107,7 +107,7 @@ else:
     options = sorted(everything.dataset.unique())
     picked = st.selectbox(c.t("set_aside.download_dataset"), options, key="data_set_aside_dataset",
                           format_func=lambda d: c.t("dataset." + d))
-    rows = set_aside.readable(everything[everything.dataset == picked], picked, c.lang)
+    rows = set_aside.readable(everything[everything.dataset == picked], picked, c.lang, for_upload=True)
     # The query masked phone numbers for a viewer who may not see them, in every cell.
     left, right, _ = st.columns([1, 1, 3])
     left.download_button(c.t("set_aside.download_csv", rows=len(rows)),

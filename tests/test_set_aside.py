@@ -37,12 +37,18 @@ def test_a_billing_row_reads_as_the_chinese_export_heads_and_writes_it():
     assert not shown.isin(["None", "nan", "NaN"]).any().any()
 
 
-def test_in_english_the_headers_and_codes_are_the_contracts_own():
-    typed = {"bill_month": "2026-05-01", "group_id": "G2", "subscriber_id": None, "fee_item": "ict", "amount": 1}
-    shown = readable(rows({"row_json": json.dumps(typed)}), "billing", "en")
+def test_in_english_the_headers_are_the_contracts_own_and_a_download_keeps_its_codes():
+    typed = {"group_id": "G2", "subscriber_id": "138****5678", "vip_tier": "none", "join_date": "2026-01-05"}
+    members = rows({"dataset": "members", "reason": "unknown_reference", "column": "group_id", "value": "G2",
+                    "row_json": json.dumps(typed)})
+    shown = readable(members, "members", "en")
     assert list(shown.columns)[:6] == ["File", "Line", "Status", "Reason", "Column", "Value"]
-    assert shown.iloc[0][["Status", "Reason", "Column", "bill_month", "fee_item"]].tolist() == \
-        ["Set aside", "Value not allowed", "fee_item", "2026-05", "ict"]
+    # on screen the code reads as its label (not "none", which reads as a missing value) …
+    assert shown.iloc[0][["Status", "Reason", "Column", "group_id", "vip_tier"]].tolist() == \
+        ["Set aside", "Unknown reference", "group_id", "G2", "Standard"]
+    # … in the download as the contract writes it, which the readers take back
+    assert readable(members, "members", "en", for_upload=True).iloc[0]["vip_tier"] == "none"
+    assert readable(members, "members", "zh", for_upload=True).iloc[0]["VIP等级"] == "普通"
 
 
 def test_a_malformed_line_shows_its_raw_text():

@@ -21,8 +21,9 @@ from kam.storage.schema import DATASETS
 # Where the row was and what is wrong with it, before the row's own cells.
 _WHERE = ("file", "line", "status", "reason", "column", "value")
 # Columns holding a code (the label table that names it). A row superseded or naming an unknown
-# reference is kept typed, with its codes: a Chinese export writes their Chinese labels, which
-# the readers accept (tests/test_set_aside.py reads each one back).
+# reference is kept typed, with its codes. On screen a code reads as its label; in a download as
+# an export in that language writes it, so that the readers take it back: the Chinese label
+# (tests/test_set_aside.py reads each one back), or in English the contract's own code.
 CODE_COLUMNS = {"mgmt_model": "model", "employment": "employment", "sector": "sector", "class": "class",
                 "vip_tier": "vip_tier", "fee_item": "fee_item", "product": "fee_item", "kind": "kind",
                 "theme": "theme", "category": "category", "severity": "severity", "channel": "channel"}
@@ -35,18 +36,19 @@ def _cell(value) -> str:
     return str(value)
 
 
-def export_value(column: str, value, lang: str) -> str:
-    """A cell as an export in lang writes it: a code as its Chinese label in Chinese, else as is."""
+def export_value(column: str, value, lang: str, for_upload: bool = False) -> str:
+    """A cell as shown (a code as its label) or, for_upload, as an export in lang writes it."""
     text = _cell(value)
-    if lang == "zh" and text and column in CODE_COLUMNS:
+    if text and column in CODE_COLUMNS and (lang == "zh" or not for_upload):
         return label_of(CODE_COLUMNS[column], text, lang)
     if column == "bill_month" and re.fullmatch(r"\d{4}-\d{2}-01", text):
         return text[:7]  # a typed month (its first day) as the export writes a month
     return text
 
 
-def readable(rows: pd.DataFrame, dataset: str, lang: str) -> pd.DataFrame:
-    """One dataset's set-aside rows (columns of queries/pages/data_set_aside.sql) as shown and downloaded."""
+def readable(rows: pd.DataFrame, dataset: str, lang: str, *, for_upload: bool = False) -> pd.DataFrame:
+    """One dataset's set-aside rows (columns of queries/pages/data_set_aside.sql) as shown, or for_upload
+    as downloaded to be corrected and uploaded again."""
     columns = DATASETS[dataset].column_names
     header = {c: export_header(c, lang, dataset) for c in columns}
     whole_line = t("set_aside.whole_line", lang)
@@ -64,7 +66,7 @@ def readable(rows: pd.DataFrame, dataset: str, lang: str) -> pd.DataFrame:
         if "line" in cells and not set(cells) & set(columns):
             record[whole_line] = _cell(cells["line"])  # a malformed line: only its raw text is known
         for c in columns:
-            record[header[c]] = export_value(c, cells.get(c), lang)
+            record[header[c]] = export_value(c, cells.get(c), lang, for_upload)
         if pd.notna(row.by_file):
             record[column_label("by_file", lang)] = row.by_file
             record[column_label("by_line", lang)] = int(row.by_line)
