@@ -129,14 +129,14 @@ def test_two_refreshes_of_one_folder_do_not_run_at_once(base_folder):
 
 def test_a_readers_message_quoting_a_mobile_number_is_kept_masked(base_folder, monkeypatch):
     """The reason a file cannot be read is shown to every viewer and stored: no phone number in it."""
-    import kam.storage.warehouse as warehouse
+    import kam.storage.parse_files as parse_files
     from kam.storage.readers import UnreadableFile
 
     def quoting_reader(cur, export, n, workdir):
         raise UnreadableFile("bad cell 13812345678 in line 2")
 
     write_text(base_folder / "members.csv", "group_id,subscriber_id,join_date", "G1,13812345678,2026-01-05")
-    monkeypatch.setattr(warehouse, "_parse_into", quoting_reader)
+    monkeypatch.setattr(parse_files, "parse_into", quoting_reader)
     report = refresh(base_folder)
     outcome = next(f for f in report.files if f.file == "members.csv")
     assert outcome.status == "failed" and outcome.error == "bad cell 138****5678 in line 2"

@@ -5,7 +5,7 @@ and the settings tables, loaded once into DataFrames by `load` — and the same 
 returns the same table (columns, rows, order). They are written the way an analyst would write
 them in a notebook: merges, group-bys and a few vectorised columns, no loops over rows.
 
-`APPROXIMATE` names what a function leaves out; kam/tooling/bench.py compares every pandas table with
+`APPROXIMATE` names what a function leaves out; kam/tooling/bench/reports.py compares every pandas table with
 the report's own and prints whether they agree, so "the same table" is checked, not assumed.
 """
 from __future__ import annotations

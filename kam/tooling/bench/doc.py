@@ -1,7 +1,12 @@
-"""docs/benchmarks.md, written from one run of `python -m kam.tooling.bench` (kam/tooling/bench.py measures)."""
+"""docs/benchmarks.md, written from one run of `python -m kam.tooling.bench` (the other modules of kam/tooling/bench/ measure)."""
 from __future__ import annotations
 
-from kam.tooling import bench as B
+from pathlib import Path
+
+from kam.tooling.bench import results as B
+from kam.tooling.bench.folders import REPO_ROOT
+
+DOC = REPO_ROOT / "docs" / "benchmarks.md"
 
 DEFINITIONS = """\
 - **ingest: full refresh** — `kam.storage.warehouse.refresh(folder)` with no previous warehouse, in its own
@@ -251,3 +256,8 @@ def _before_after(result: B.Result, scale: str) -> str:
            f"{full.ours:.0f} s ({_fmt_ratio(full.ratio)} its bare read)"
            + (f", peak {mem.ours:.2f} GiB." if mem else ".")]
     return "\n".join(out) + "\n"
+
+
+def write_doc(result: B.Result, out: Path, scales: list[str], target_scale: str) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render(result, scales, target_scale), encoding="utf-8")

@@ -1,0 +1,242 @@
+"""Parsing the export files: each new or changed file, once, through its staging model into parsed_<dataset>.
+
+Files whose content did not change since the last refresh are not read again (their size and
+time, else their sha256, say so). Two files are parsed at once, each on its own cursor, and
+committed in file-name order so the rows stay in the order of the files. The file manifest
+(file_manifest, malformed_lines) records what became of each file.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from kam.storage.masking import mask_text
+from kam.storage.readers import (ExportFile, FileRead, UnreadableFile, csv_malformed, csv_source, discover,
+                                 is_text, load_csv, open_csv, read_file)
+from kam.storage.refresh_report import FileOutcome, IngestReport
+from kam.storage.schema import DATASETS, Dataset
+from kam.storage.settle_rows import key_signature, repeated_hashes
+from kam.storage.sql import load_sql
+from kam.storage.warehouse_file import PARSE_WORKERS, Progress, q, table_exists
+
+
+@dataclass
+class _Job:
+    export: ExportFile
+    stat: os.stat_result
+    digest: str | None  # None: not known yet (a new file: hashed while it is parsed)
+
+
+def parse_files(con, folder: Path, report: IngestReport, say: Progress, workdir: Path) -> None:
+    """Parse every new or changed file into parsed_<dataset>; drop rows of files now gone."""
+    known = {r[0]: r for r in con.execute(
+        "select file, sha256, size, mtime_ns, status, error from file_manifest").fetchall()}
+    exports = discover(folder)
+    present = {e.name for e in exports}
+    for gone in set(known) - present:
+        _forget_file(con, gone)
+    # What each file needs; a file whose size or time changed is hashed to see if its content did.
+    plan: list[FileOutcome | _Job] = []
+    for export in exports:
+        stat = export.path.stat()
+        if export.dataset is None:
+            plan.append(FileOutcome(export.name, None, "unknown", "file name matches no dataset"))
+            _record_file(con, export, "", stat, "unknown", "file name matches no dataset")
+            continue
+        prev = known.get(export.name)
+        if prev is None:
+            plan.append(_Job(export, stat, None))
+            continue
+        same_stat = prev[2] == stat.st_size and prev[3] == stat.st_mtime_ns
+        digest = prev[1] if same_stat else file_hash(export.path)
+        if prev[1] == digest and prev[4] in ("loaded", "failed"):
+            plan.append(FileOutcome(export.name, export.dataset.name,
+                                    "unchanged" if prev[4] == "loaded" else "failed", prev[5] or ""))
+            continue
+        _forget_file(con, export.name)
+        plan.append(_Job(export, stat, digest))
+
+    jobs = [j for j in plan if isinstance(j, _Job)]
+    turn = _Turns()
+    with ThreadPoolExecutor(PARSE_WORKERS) as pool:
+        futures = {id(j): pool.submit(_parse_job, con, j, n, workdir, turn) for n, j in enumerate(jobs)}
+        try:
+            for item in plan:
+                if isinstance(item, FileOutcome):
+                    report.files.append(item)
+                    if item.status == "unchanged":
+                        say(f"{item.file}: unchanged, not parsed again")
+                    continue
+                export = item.export
+                read, check, error = futures[id(item)].result()
+                if error is not None:
+                    report.files.append(FileOutcome(export.name, export.dataset.name, "failed", error))
+                    _record_file(con, export, item.digest, item.stat, "failed", error)
+                    say(f"{export.name}: cannot be read ({error})")
+                    continue
+                for line, kind, text in read.malformed:
+                    con.execute("insert into malformed_lines values ($ds, $file, $line, 'malformed_line', $raw)",
+                                {"ds": export.dataset.name, "file": export.name, "line": line,
+                                 "raw": f"{kind}: {text}"[:2000]})
+                _record_file(con, export, item.digest, item.stat, "loaded", "", read)
+                sig, hashes = check
+                con.executemany("insert into key_checks values (?, ?, ?)",
+                                [(export.dataset.name, sig, int(h)) for h in hashes]
+                                or [(export.dataset.name, sig, None)])
+                report.files.append(FileOutcome(export.name, export.dataset.name, "loaded"))
+                say(f"{export.name}: {read.rows:,} rows read ({export.dataset.name})")
+        except BaseException:
+            turn.abort()
+            raise
+
+
+class _Turns:
+    """Parse jobs commit in file-name order, so the rows stay in the order of the files."""
+
+    def __init__(self):
+        self._next = 0
+        self._finished: set[int] = set()
+        self._aborted = False
+        self._cond = threading.Condition()
+
+    def wait(self, n: int) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: self._next == n or self._aborted)
+            if self._aborted:
+                raise RuntimeError("refresh aborted")
+
+    def done(self, n: int) -> None:
+        with self._cond:
+            self._finished.add(n)
+            while self._next in self._finished:
+                self._next += 1
+            self._cond.notify_all()
+
+    def abort(self) -> None:
+        with self._cond:
+            self._aborted = True
+            self._cond.notify_all()
+
+
+# Errors that say the staging SQL is wrong rather than the file: these fail the refresh.
+_SQL_MISTAKES = (duckdb.BinderException, duckdb.ParserException, duckdb.CatalogException)
+
+
+def _parse_job(con, job: _Job, n: int, workdir: Path, turn: _Turns):
+    """Parse one file on its own cursor: (what was read, its key check, None) or (None, None, why not).
+
+    The key check of the file on its own (repeated key hashes) is done here, while other files
+    are being parsed: at settling it is all the check a file needs when no other file shares
+    its key partitions (each month's bill file).
+    """
+    cur = con.cursor()
+    try:
+        if job.digest is None:
+            job.digest = file_hash(job.export.path)
+        cur.execute("begin transaction")
+        try:
+            read = parse_into(cur, job.export, n, workdir)
+        except (UnreadableFile, duckdb.Error, OSError, ValueError) as exc:
+            if isinstance(exc, _SQL_MISTAKES):
+                raise  # our SQL is wrong, not the file: the refresh fails
+            cur.execute("rollback")
+            turn.wait(n)
+            # The reason is shown to every viewer of the data page and kept in the manifest: a
+            # reader's message may quote a cell, so mobile numbers in it are masked here, once.
+            return None, None, mask_text(str(exc).splitlines()[0][:500]) if str(exc) else type(exc).__name__
+        ds = job.export.dataset
+        check = (key_signature(ds, [(job.export.name, job.digest)]),
+                 repeated_hashes(cur, ds, [job.export.name]))
+        turn.wait(n)
+        cur.execute("commit")
+        return read, check, None
+    finally:
+        turn.done(n)
+        cur.close()
+
+
+def parse_into(cur, export: ExportFile, n: int, workdir: Path) -> FileRead:
+    """Rows of one file, typed and checked by the staging model, into parsed_<dataset>."""
+    ds = export.dataset
+    if not is_text(export):
+        read = read_file(cur, export, "incoming", workdir)
+        _insert_staged(cur, ds, ("select * from incoming", {}))
+        cur.execute("drop table incoming")
+        return read
+    opened = open_csv(export, workdir)
+    try:
+        rejects = f"rejects_{n}"
+        rows = _insert_staged(cur, ds, csv_source(opened, rejects))
+        if not (malformed := csv_malformed(cur, rejects)):
+            return FileRead(rows, opened.encoding, opened.delimiter, opened.extras, [])
+        # Lines were left out: number the rows again around the gaps, from a stored copy (made
+        # outside the transaction: there a new table's rowids are not its row positions).
+        cur.execute("rollback")
+        read = load_csv(cur, opened, "incoming")
+        cur.execute("begin transaction")
+        _insert_staged(cur, ds, ("select * from incoming", {}))
+        cur.execute("drop table incoming")
+        return read
+    finally:
+        opened.close()
+
+
+def empty_source(ds: Dataset) -> tuple[str, dict]:
+    empty = ", ".join(f"null::varchar as {q(c)}" for c in ds.column_names)
+    return f"select {empty}, null::varchar as _file, null::bigint as _line", {}
+
+
+def staged_insert_select(ds: Dataset, source: tuple[str, dict]) -> tuple[str, dict]:
+    """The rows of `source` (text cells, _file, _line) through the dataset's staging model.
+
+    `_raw` keeps the row as exported for the rows set aside; `_ok` starts as "breaks no rule of
+    its own" and is narrowed at settling (unknown references, superseded keys).
+    """
+    sql, params = source
+    row = ", ".join(f"{c!r}: {q(c)}" for c in [*ds.column_names, "_file", "_line"])
+    return f"""
+        with raw_{ds.name} as (select *, {{{row}}} as _row from ({sql}) src)
+        select s.* exclude (_row),
+               case when s._failure is not null then to_json(s._row) end::json as _raw,
+               s._failure is null as _ok
+        from ({load_sql('staging/stg_' + ds.name)}) s""", params
+
+
+def _insert_staged(cur, ds: Dataset, source: tuple[str, dict]) -> int:
+    sql, params = staged_insert_select(ds, source)
+    return cur.execute(f"insert into parsed_{ds.name} by name {sql}", params).fetchall()[0][0]
+
+
+def _forget_file(con, file_name: str) -> None:
+    for ds in DATASETS.values():
+        if table_exists(con, f"parsed_{ds.name}"):
+            con.execute(f"delete from parsed_{ds.name} where _file = $f", {"f": file_name})
+    con.execute("delete from malformed_lines where file = $f", {"f": file_name})
+    con.execute("delete from file_manifest where file = $f", {"f": file_name})
+
+
+def _record_file(con, export: ExportFile, digest: str, stat, status: str, error: str,
+                 read=None) -> None:
+    con.execute(
+        """insert or replace into file_manifest
+           (file, dataset, sha256, size, mtime_ns, status, error, encoding, delimiter,
+            extra_columns, parsed_at)
+           values ($file, $dataset, $sha, $size, $mtime, $status, $error, $enc, $delim, $extras,
+                   current_localtimestamp())""",
+        {"file": export.name, "dataset": export.dataset.name if export.dataset else None,
+         "sha": digest, "size": stat.st_size, "mtime": stat.st_mtime_ns, "status": status,
+         "error": error, "enc": read.encoding if read else None,
+         "delim": read.delimiter if read else None,
+         "extras": read.extra_columns if read else []},
+    )
+
+
+def file_hash(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
