@@ -22,6 +22,9 @@ if report.empty:
     st.stop()
 report["branch_name"] = report.branch_name.fillna(report.branch_id)
 total = province.iloc[0]
+# Each branch's own targets of the period (never the province's): a marker on its bar, red when behind.
+targets = run_report(c.wh, "targets", c.period, comparison).dropna(subset=["branch_id"])
+targets["behind"] = targets.ahead_of_time.eq(False) | (targets.ahead_of_time.isna() & targets.on_target.eq(False))
 
 # KPI → (kind, higher is better)
 KPIS = {"revenue": ("money", True), "revenue_mom": ("rate", True), "arpu": ("money", True),
@@ -48,10 +51,20 @@ def kpi_chart(kpi: str, frame: pd.DataFrame, key: str) -> None:
     """One KPI, branches best (top) to worst; the province (average branch for totals) as a dashed line."""
     kind, higher = KPIS[kpi]
     data = frame.dropna(subset=[kpi]).sort_values(kpi, ascending=higher)  # plotly draws the first row lowest
+    goals = data[["branch_id"]].merge(targets[targets.kpi == kpi], on="branch_id", how="left")
     fig = go.Figure(go.Bar(
         x=data[kpi].astype(float), y=data.branch_name, orientation="h", customdata=data[f"{kpi}_rank"],
+        marker_color=["#d62728" if pd.notna(b) and b else "#1f77b4" for b in goals.behind],
         hovertemplate="%{y}<br>" + c.t(f"column.{kpi}") + ": " + HOVER[kind].replace("y", "x") + "<br>"
                       + c.t("column.rank") + ": %{customdata}<extra></extra>"))
+    if goals.target.notna().any():
+        fig.add_trace(go.Scatter(
+            x=goals.target.astype(float).tolist(), y=data.branch_name, mode="markers", name=c.t("targets.marker"),
+            marker={"symbol": "line-ns-open", "size": 18, "line": {"width": 3}, "color": "#111"},
+            customdata=goals[["attainment", "time_progress"]].astype(float), showlegend=False,
+            hovertemplate="%{y}<br>" + c.t("targets.marker") + ": " + HOVER[kind].replace("y", "x") + "<br>"
+                          + c.t("column.attainment") + ": %{customdata[0]:.2%}<br>" + c.t("column.time_progress")
+                          + ": %{customdata[1]:.1%}<extra></extra>"))
     reference = f"{kpi}_per_branch" if f"{kpi}_per_branch" in total else kpi
     if pd.notna(total[reference]):
         fig.add_vline(x=float(total[reference]), line_dash="dash", annotation_position="top", annotation_text=c.t(
@@ -79,6 +92,8 @@ if compare_tab.open:
                     kpi_chart(kpi, report, f"branches_chart_{kpi}")
         columns = ["branch_id", "branch_name", *KPIS, "unassigned_groups", "churned_groups", "tickets",
                    *[f"{k}_rank" for k in KPIS]]
+        if not targets.empty:
+            st.caption(c.t("targets.branches_note", progress=fmt_pct(float(targets.time_progress.iloc[0]))))
         st.markdown(f"**{c.t('customers.branches.table')}**")
         ui.show_table(c, report[columns], "branches", column_config=formats(report[columns]), key="branches_table")
         st.markdown(f"**{c.t('customers.branches.province')}**")
@@ -156,4 +171,5 @@ if drill_tab.open:
         ui.show_table(c, groups, f"branch_{branch}_groups", column_config=formats(groups), key="branches_drill_groups")
 
 ui.definitions(c, "revenue", "revenue_mom", "arpu", "member_churn_rate", "visit_compliance",
-               "sla_resolve_compliance", "star_fit_rate", "groups", "members", "rank", "province", "period_rollup")
+               "sla_resolve_compliance", "star_fit_rate", "groups", "members", "rank", "province", "period_rollup",
+               "target", "attainment", "time_progress")

@@ -44,8 +44,32 @@ def change(value, kind: str) -> str | None:
     return fmt_delta_pct(value).replace("\u2212", "-")  # st.metric reads a leading "-" as a fall
 
 
-# ---------------------------------------------------------------- KPI cards
+# ---------------------------------------------------------------- KPI cards, with their targets where set
 by_kpi = kpis.set_index("kpi")
+targets = run_report(c.wh, "targets", c.period, c.scope)
+# The cards add up the viewer's branches: the province's target fits them when they are every branch,
+# a branch's when they are that branch alone; any other selection has no target (metrics.md: Targets).
+if targets.branch_id.isna().any():
+    targets = targets[targets.branch_id.isna()]
+else:
+    targets = targets[targets.branch_id.isin(c.scope.branches or ()) & (len(c.scope.branches or ()) == 1)]
+targets = targets.set_index("kpi")
+
+
+def target_note(kpi: str) -> str | None:
+    """The card's target line: attainment and time progress for flows, on target or not for the rest."""
+    if kpi not in targets.index:
+        return None
+    t = targets.loc[kpi]
+    target = shown(t.target, t.kind)
+    if pd.notna(t.ahead_of_time):
+        state = c.t("targets.ahead" if t.ahead_of_time else "targets.behind")
+        return c.t("targets.card_flow", target=target, attainment=fmt_pct(plain(t.attainment)),
+                   progress=fmt_pct(plain(t.time_progress)), state=state)
+    state = "—" if pd.isna(t.on_target) else c.t("targets.on" if t.on_target else "targets.off")
+    return c.t("targets.card", target=target, state=state)
+
+
 LOWER_IS_BETTER = {"member_churn_rate", "members_left", "churned_groups", "unassigned_groups"}
 rows = [("groups", "members", "revenue", "arpu"),
         ("member_churn_rate", "sla_resolve_compliance", "visit_compliance", "star_fit_rate")]
@@ -58,6 +82,8 @@ for row in rows:
                       delta_color="inverse" if kpi in LOWER_IS_BETTER else "normal",
                       delta_description=c.t("customers.mom"), help=c.t(f"metric.{kpi}.help"))
         column.caption(c.t("customers.yoy_is", value=yoy or "—"))
+        if note := target_note(kpi):
+            column.caption(note)
 classes = " · ".join(f"{c.t(f'class.{k}')} {shown(by_kpi.loc[f'groups_{k.lower()}'].value, 'count')}"
                      for k in "ABC")
 st.caption(c.t("customers.overview.by_class", classes=classes,
@@ -108,8 +134,9 @@ for kind, rows_of_kind in alerts.groupby("alert", sort=False):
         open_link(f"/branches?kpi={kpi}", c.t(f"customers.alerts.{kind}_n", n=len(rows_of_kind)))
         with st.expander(c.t("customers.alerts.list", n=len(rows_of_kind))):
             for r in rows_of_kind.itertuples():
-                open_link(r.link, c.t(f"customers.alerts.{kind}", branch=r.branch_name, value=shown(r.value, "rate"),
-                                      threshold=shown(r.threshold, "rate")))
+                open_link(r.link, c.t(f"customers.alerts.{kind}", branch=r.branch_name, value=shown(r.value, r.kind),
+                                      threshold=shown(r.threshold, r.kind),
+                                      kpi=c.t(f"metric.{r.kpi}.name") if isinstance(r.kpi, str) else ""))
         continue
     title = c.t(f"customers.alerts.{kind}", n=len(rows_of_kind))
     if first.link.startswith("/group_profile"):
@@ -152,4 +179,4 @@ ui.show_table(c, table, "overview", key="overview_table", column_config={
 
 ui.definitions(c, "groups", "members", "revenue", "arpu", "member_churn_rate", "sla_resolve_compliance",
                "visit_compliance", "star_fit_rate", "churned_groups", "unassigned_groups", "period_rollup",
-               "growth", "revenue_drop", "suggested_class")
+               "growth", "revenue_drop", "suggested_class", "target", "attainment", "time_progress", "target_alert")

@@ -49,7 +49,8 @@ EVERYONE = Scope()
 GZ = Scope(branches=("GZ",))
 M1 = Scope(manager_id="M1")  # an account manager: reports with $manager_scope keep only M1's rows
 
-ALL = ("overview", "branches", "classes", "pareto", "sla", "visits", "funnel", "managers", "staffing", "model")
+ALL = ("overview", "branches", "classes", "pareto", "sla", "visits", "funnel", "managers", "staffing", "model",
+       "targets")
 
 # (dataset, period, scope, reports)
 CASES = [
@@ -110,8 +111,19 @@ def _write(dataset: str, folder: Path) -> Path:
         customers_fixture.write_customers(folder)
     else:
         managers_fixture.write_exports(folder)
+    write_issue14(folder)
     refresh(folder)
     return folder
+
+
+def write_issue14(folder: Path) -> None:
+    """Targets (every kind of KPI, a branch's and the province's) for the periods the cases run."""
+    rows = []
+    for period in ("2026-03", "2026-05", "2026-06", "2026-Q2"):
+        rows += [[period, "GZ", "revenue", "1000"], [period, "", "revenue", "5000"], [period, "SZ", "members", "3"],
+                 [period, "GZ", "member_churn_rate", "2%"], [period, "SZ", "visit_compliance", "0.8"],
+                 [period, "GZ", "orders_activated", "1"], [period, "", "arpu", "50"]]
+    write_text(folder / "targets.csv", ["period", "branch_id", "kpi", "target"], rows)
 
 
 @pytest.fixture(scope="module")

@@ -92,7 +92,7 @@ COMPARISON_REPORTS = frozenset({"branches"})
 # The page each `kam report` table belongs to: a user may print it when they may open the page.
 REPORT_PAGES = {"overview": "overview", "managers": "managers", "classes": "classes", "pareto": "classes",
                 "sla": "sla", "visits": "visits", "funnel": "orders", "staffing": "staffing",
-                "model": "model_matrix", "branches": "branches", "quality": "data"}
+                "model": "model_matrix", "branches": "branches", "quality": "data", "targets": "overview"}
 
 
 def may_print(viewer: "Viewer", report: str) -> bool:

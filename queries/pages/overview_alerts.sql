@@ -11,7 +11,12 @@
 --                  compared exactly: current × n_before < (1 − drop) × before × n_current
 --   class_upgrade / class_downgrade   suggested class above / below the recorded one
 --                  (queries/shared/suggested_class.sql)
--- value is the figure that triggered the alert and threshold the rule it broke.
+--   behind_time    a branch behind 序时进度 on a flow it has a target for (revenue, activated orders):
+--                  attainment < time progress; value = attainment, threshold = time progress
+--   off_target     a branch not on target for another KPI it has a target for; value = the actual,
+--                  threshold = the target, in the KPI's kind (shared/target_attainment)
+-- value is the figure that triggered the alert and threshold the rule it broke; kind says how both
+-- read (rate: a fraction, money: yuan, count); kpi names the KPI of a target alert.
 with
 branch_kpis as (
     select * from {{ ref('period_kpis') }}
@@ -42,31 +47,46 @@ suggested as (
     from {{ ref('suggested_class') }} s
     join active a on a.group_id = s.group_id and a.month_start = s.month_start
 ),
+branch_targets as (
+    select * from {{ ref('target_attainment') }}
+    where branch_id is not null
+),
 alerts as (
     select 'sla_below' as alert, 1 as ord, branch_id, cast(null as varchar) as group_id,
            sla_resolve_compliance as value, cast($sla_compliance_min as double) as threshold,
-           '/branches?branch=' || branch_id || '&kpi=sla_resolve_compliance' as link
+           '/branches?branch=' || branch_id || '&kpi=sla_resolve_compliance' as link,
+           'rate' as kind, cast(null as varchar) as kpi
     from branch_kpis
     where sla_resolve_compliance < $sla_compliance_min
     union all
     select 'visit_below', 2, branch_id, null, visit_compliance, cast($visit_compliance_min as double),
-           '/branches?branch=' || branch_id || '&kpi=visit_compliance'
+           '/branches?branch=' || branch_id || '&kpi=visit_compliance', 'rate', null
     from branch_kpis
     where visit_compliance < $visit_compliance_min
     union all
-    select 'a_unassigned', 3, branch_id, group_id, null, null, '/classes?view=misfits'
+    select 'behind_time', -2, branch_id, null, attainment, time_progress,
+           '/branches?branch=' || branch_id || '&kpi=' || kpi, 'rate', kpi
+    from branch_targets
+    where not ahead_of_time
+    union all
+    select 'off_target', -1, branch_id, null, actual, target,
+           '/branches?branch=' || branch_id || '&kpi=' || kpi, kind, kpi
+    from branch_targets
+    where ahead_of_time is null and not on_target
+    union all
+    select 'a_unassigned', 3, branch_id, group_id, null, null, '/classes?view=misfits', 'rate', null
     from active
     where "class" = 'A' and manager_id is null
     union all
     select 'star_misfit', 4, branch_id, group_id, cast(manager_star as double), cast(star_needed as double),
-           '/classes?view=misfits'
+           '/classes?view=misfits', 'rate', null
     from active
     where manager_id is not null and not star_fits
     union all
     select 'revenue_drop', 5, a.branch_id, a.group_id,
            1 - (cast(a.revenue as double) / c.months) / (cast(b.revenue as double) / b.months),
            cast($revenue_drop as double),
-           '/group_profile?group=' || a.group_id
+           '/group_profile?group=' || a.group_id, 'rate', null
     from active a
     cross join current_months c
     join before_revenue b on b.group_id = a.group_id
@@ -76,7 +96,8 @@ alerts as (
     select case when s.suggested_class < a."class" then 'class_upgrade' else 'class_downgrade' end,
            case when s.suggested_class < a."class" then 6 else 7 end,
            a.branch_id, a.group_id, null, null,
-           case when s.suggested_class < a."class" then '/classes?view=upgrade' else '/classes?view=downgrade' end
+           case when s.suggested_class < a."class" then '/classes?view=upgrade' else '/classes?view=downgrade' end,
+           'rate', null
     from active a
     join suggested s on s.group_id = a.group_id
     where s.suggested_class <> a."class"
@@ -94,12 +115,15 @@ final as (
         al.value,
         al.threshold,
         al.link,
+        al.kind,
+        al.kpi,
         case when al.group_id is not null then '/group_profile?group=' || al.group_id end as profile
     from alerts al
     join branches b on b.branch_id = al.branch_id
     left join groups g on g.group_id = al.group_id
     left join suggested s on s.group_id = al.group_id
 )
-select alert, branch_id, branch_name, group_id, group_name, "class", suggested_class, value, threshold, link, profile
+select alert, branch_id, branch_name, group_id, group_name, "class", suggested_class, value, threshold, link, profile,
+       kind, kpi
 from final
-order by ord, branch_id, value desc nulls last, group_id
+order by ord, branch_id, kpi, value desc nulls last, group_id
