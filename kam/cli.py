@@ -90,7 +90,7 @@ def cmd_ingest(args) -> int:
     from kam.storage.warehouse import RefreshFailed, refresh
     folder = args.folder or default_folder()
     try:
-        report = refresh(folder, progress=None if args.quiet else (lambda m: print("  " + m, file=sys.stderr)))
+        report = refresh(folder, progress=None if args.quiet else (lambda m: print(f"  {m}", file=sys.stderr)))
     except RefreshFailed as exc:
         print(f"refresh failed: {exc}", file=sys.stderr)
         return 2
@@ -164,7 +164,11 @@ def cmd_report(args) -> int:
 
 
 def render(frame: pd.DataFrame, fmt: str) -> str:
-    """Rates stay fractions and money keeps two decimals; dates print as ISO text."""
+    """Rates stay fractions and money keeps two decimals; dates print as ISO text.
+
+    The table is for reading: each number written out by the kind of its column (kam.app.fmt.column_kind:
+    counts whole, money to the fen, other numbers to six decimals), never in scientific notation.
+    """
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
@@ -176,7 +180,39 @@ def render(frame: pd.DataFrame, fmt: str) -> str:
                           ensure_ascii=False, indent=1)
     if fmt == "csv":
         return out.to_csv(index=False).rstrip("\n")
-    return _table(out) if not out.empty else "(no rows)"
+    return _table(readable(out)) if not out.empty else "(no rows)"
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as text by kind: 2945 not 2.945000e+03, ¥ amounts with two decimals, "—" when missing.
+
+    A report with a `kind` column (the overview: one KPI per row) writes its value columns row by row.
+    """
+    from kam.app import fmt
+    out = frame.copy()
+    row_kinds = out["kind"] if "kind" in out.columns else None
+    for col in out.columns:
+        kind = fmt.column_kind(str(col), out[col])
+        if kind in (fmt.TEXT, fmt.BOOL, fmt.DATE, fmt.MONTH, fmt.DATETIME):
+            continue
+        if row_kinds is not None and kind in (fmt.COUNT, fmt.NUMBER) and col in ("value", "previous", "year_ago"):
+            out[col] = [_plain_number(v, k) for v, k in zip(out[col], row_kinds)]
+        else:
+            out[col] = [_plain_number(v, kind) for v in out[col]]
+    return out
+
+
+def _plain_number(value, kind: str) -> str:
+    """One number for a terminal: whole for counts, two decimals for money, up to six otherwise."""
+    from kam.app import fmt
+    if fmt.is_missing(value):
+        return fmt.DASH
+    number = float(value)
+    if kind in (fmt.COUNT, fmt.PLAIN_INT) or (kind != fmt.MONEY and number.is_integer() and kind != fmt.RATE):
+        return f"{number:.0f}"
+    if kind == fmt.MONEY:
+        return f"{number:.2f}"
+    return f"{number:.6f}".rstrip("0").rstrip(".") if number else "0"
 
 
 def _table(frame: pd.DataFrame) -> str:

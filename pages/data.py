@@ -1,11 +1,22 @@
-"""Data (数据): what was loaded, what was set aside and why, uploads and refresh."""
+"""Data (数据): what was loaded, what was set aside and why, uploads and refresh.
+
+Everything the storage layer says (why a file cannot be read, a refresh's progress, why an
+upload is refused) arrives as a message, code and fields, and is said here in the viewer's
+language (kam.i18n.Message.text); codes in tables (dataset, status, reason) as their labels.
+"""
+import logging
+
 import streamlit as st
 
-from kam.app import ui
-from kam.app.downloads import to_csv_bytes
+from kam.app import set_aside, ui
+from kam.app.fmt import DASH
+from kam.app.downloads import to_csv_bytes, to_xlsx_bytes
+from kam.i18n import label_of
+from kam.storage.parse_files import stored_reason
 from kam.storage.uploads import UploadRefused, save_upload
 from kam.storage.warehouse import RefreshFailed, refresh
 
+log = logging.getLogger(__name__)
 c = ui.ctx()
 st.title(c.t("page.data"))
 st.caption(c.t("data.folder", folder=str(c.wh.folder)))
@@ -15,10 +26,11 @@ def run_refresh() -> None:
     """Load the folder with progress per file; readers keep the old data until it is done."""
     with st.status(c.t("data.refresh_running"), expanded=True) as status:
         try:
-            report = refresh(c.wh.folder, progress=st.write)
+            report = refresh(c.wh.folder, progress=lambda message: st.write(message.text(c.lang)))
         except RefreshFailed as exc:
+            log.warning("refresh of %s failed: %s", c.wh.folder, exc)  # masked already
             status.update(label=c.t("data.refresh_failed"), state="error")
-            st.error(str(exc))
+            st.error(exc.message.text(c.lang))
             return
         c.wh.sync()
         status.update(label=c.t("data.refresh_succeeded", run=report.run_id), state="complete",
@@ -28,15 +40,15 @@ def run_refresh() -> None:
 def upload_files() -> None:
     """Checked uploads (type, size, zip bombs, names) into the export folder, then a refresh."""
     with st.expander(c.t("data.upload"), icon=":material/upload_file:"):
-        uploads = st.file_uploader(c.t("data.upload_help"), type=["csv", "txt", "xlsx", "parquet"],
-                                   accept_multiple_files=True, key="data_uploads")
+        # No type= filter: Streamlit would refuse another type in English; our own check says why.
+        uploads = st.file_uploader(c.t("data.upload_help"), accept_multiple_files=True, key="data_uploads")
         if st.button(c.t("data.upload_and_refresh"), disabled=not uploads, key="data_upload_button"):
             for upload in uploads:
                 try:
                     saved = save_upload(c.wh.folder, upload.name, upload.getvalue())
                     st.success(c.t("data.saved", file=saved.name))
                 except UploadRefused as exc:
-                    st.error(str(exc))
+                    st.error(exc.message.text(c.lang))
             run_refresh()
 
 
@@ -58,11 +70,18 @@ ui.show_table(c, datasets, "datasets", key="data_datasets")
 
 st.subheader(c.t("data.files"))
 files = c.query("pages/data_files")
-problems = files[files.status.isin(["failed", "unknown"])]
-for row in problems.itertuples():
-    reason = "unknown_file" if row.status == "unknown" else "unreadable_file"
-    st.warning(f"**{row.file}** — {c.t('reason.' + reason)}: {row.error}")
-ui.show_table(c, files.drop(columns=["sha256"]), "files", key="data_files")
+# Why a file failed, in the viewer's language (a manifest written before codes were kept: its English).
+files["error"] = [why.text(c.lang) if (why := stored_reason(code, params)) else error
+                  for code, params, error in zip(files.error_code, files.error_params, files.error)]
+for row in files[files.status.isin(["failed", "unknown"])].itertuples():
+    st.warning(f"**{row.file}** — {row.error}")
+shown_files = files.drop(columns=["sha256", "error_code", "error_params"]).assign(
+    dataset=files.dataset.map(lambda d: label_of("dataset", d, c.lang)),
+    status=files.status.map(lambda s: label_of("status", s, c.lang)),
+    encoding=files.encoding.map(lambda e: label_of("encoding", e, c.lang)),
+    delimiter=files.delimiter.map(lambda d: label_of("delimiter", d, c.lang) if d else ""),
+    extra_columns=files.extra_columns.map(lambda cols: "、".join(cols) if cols is not None else ""))
+ui.show_table(c, shown_files, "files", key="data_files")
 
 # ---------------------------------------------------------------- set aside, by reason
 st.subheader(c.t("data.set_aside"))
@@ -78,11 +97,27 @@ else:
     for (dataset, reason), rows in examples.groupby(["dataset", "reason"], sort=True):
         title = f"{c.t('dataset.' + dataset)} · {c.t('reason.' + reason)} ({len(rows)})"
         with st.expander(title):
-            st.dataframe(rows.drop(columns=["dataset", "reason"]), hide_index=True, width="stretch")
+            st.dataframe(set_aside.readable(rows, dataset, c.lang), hide_index=True, width="stretch",
+                         placeholder=DASH)
 
+    # One file per dataset, headed as its exports are: a data administrator corrects and re-uploads it.
+    st.markdown(f"**{c.t('set_aside.download')}**")
+    st.caption(c.t("set_aside.download_help"))
     everything = c.query("pages/data_set_aside", {"see_phones": c.scope.see_phone_numbers})
-    st.download_button(c.t("data.download_set_aside", rows=len(everything)),
-                       to_csv_bytes(everything, c.scope.see_phone_numbers),
-                       file_name="set_aside_rows.csv", mime="text/csv", key="data_download_set_aside")
+    options = sorted(everything.dataset.unique())
+    picked = st.selectbox(c.t("set_aside.download_dataset"), options, key="data_set_aside_dataset",
+                          format_func=lambda d: c.t("dataset." + d))
+    rows = set_aside.readable(everything[everything.dataset == picked], picked, c.lang)
+    # The query masked phone numbers for a viewer who may not see them, in every cell.
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button(c.t("set_aside.download_csv", rows=len(rows)),
+                         to_csv_bytes(rows, c.scope.see_phone_numbers),
+                         file_name=set_aside.file_name(picked, c.lang, ".csv"), mime="text/csv",
+                         key="data_download_set_aside")
+    right.download_button(c.t("set_aside.download_xlsx", rows=len(rows)),
+                          lambda: to_xlsx_bytes(rows, c.scope.see_phone_numbers, sheet=c.t("dataset." + picked)),
+                          file_name=set_aside.file_name(picked, c.lang, ".xlsx"),
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key="data_download_set_aside_xlsx")
 
 ui.definitions(c, "rows_read", "set_aside", "superseded")

@@ -2,7 +2,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam.app import ui
+from kam.app import palette, ui
 from kam.figures.reports import run_report
 
 c = ui.ctx()
@@ -16,9 +16,9 @@ PERCENT = ("revenue_growth", "revenue_yoy", "member_churn_rate", "visit_complian
 
 
 def formats(frame):
-    """Rates in %, money in yuan, scores to two decimals, profile links."""
+    """Rates in %, money in yuan, scores to two decimals."""
     return ui.column_formats(frame, rates=PERCENT, money=("revenue", "revenue_prev"),
-                             decimals=("score", "satisfaction"), links={"profile_link": r"manager=(\w+)"})
+                             decimals=("score", "satisfaction"))
 
 
 def labelled(frame):
@@ -28,7 +28,7 @@ def labelled(frame):
 
 
 def with_link(frame):
-    """First column: the profile link (/manager_profile?manager=M0001), shown as the manager id."""
+    """First column: the profile link (/manager_profile?manager=M0001), which ui.drill_table shows as the id."""
     frame = frame.copy()
     frame.insert(0, "profile_link", "/manager_profile?manager=" + frame.pop("manager_id"))
     return frame
@@ -55,10 +55,10 @@ shown = report[report.branch_id.isin(branches or report.branch_id)
                & report.employment.isin(employment or report.employment)]
 
 k1, k2, k3, k4 = st.columns(4)
-k1.metric(c.t("managers.kpi_managers"), len(shown))
-k2.metric(c.t("managers.kpi_over"), int((shown.workload == "over").sum()))
-k3.metric(c.t("managers.kpi_under"), int((shown.workload == "under").sum()))
-k4.metric(c.t("managers.kpi_misfit"), int((shown.misfit_groups > 0).sum()))
+ui.metric(c, k1, c.t("managers.kpi_managers"), len(shown), help=c.t("managers.kpi_managers_help"), border=False)
+ui.metric(c, k2, c.t("managers.kpi_over"), int((shown.workload == "over").sum()), border=False)
+ui.metric(c, k3, c.t("managers.kpi_under"), int((shown.workload == "under").sum()), border=False)
+ui.metric(c, k4, c.t("managers.kpi_misfit"), int((shown.misfit_groups > 0).sum()), border=False)
 
 score_tab, award_tab, workload_tab = st.tabs(
     [c.t("managers.tab_scorecard"), c.t("managers.tab_award"), c.t("managers.tab_workload")])
@@ -70,6 +70,7 @@ with score_tab:
         rows = shown[shown.star_level == star]
         fig.add_trace(go.Box(
             y=rows.score, name=c.t(f"star.{star}"), boxpoints="all", jitter=0.4, pointpos=0,
+            marker_color=palette.colour("star", int(star)),
             customdata=rows[["manager_id", "manager_name", "rank", "managers_in_star"]],
             hovertemplate="%{customdata[1]} (%{customdata[0]})<br>" + c.t("column.score") + ": %{y:.2f}<br>"
                           + c.t("column.rank") + ": %{customdata[2]} / %{customdata[3]}<extra></extra>"))
@@ -82,16 +83,16 @@ with score_tab:
                "pr_revenue_growth", "pr_member_churn", "pr_visit_compliance", "pr_sla_resolution",
                "pr_satisfaction"]
     table = with_link(labelled(shown[columns]))
-    ui.show_table(c, table, "managers", column_config=formats(table), key="managers_table")
+    ui.drill_table(c, table, "managers", "profile_link", column_config=formats(table), key="managers_table")
 
-    # open one manager's profile (a link, like the navigation: st.switch_page loses the language)
+    # or pick one by name
     names = dict(zip(shown.manager_id, shown.manager_name))
     pick, link = st.columns([3, 1], vertical_alignment="bottom")
     chosen = pick.selectbox(c.t("managers.open_profile_of"), list(names), format_func=lambda m: f"{m} · {names[m]}",
                             key="managers_profile_pick")
     if chosen:
-        link.page_link("pages/manager_profile.py", label=c.t("managers.open_profile"), icon=":material/person:",
-                       query_params={"manager": chosen})
+        ui.page_link(f"/manager_profile?manager={chosen}", c.t("managers.open_profile"), icon=":material/person:",
+                     where=link)
 
 # ---------------------------------------------------------------- the quarterly award: top of each star level
 with award_tab:
@@ -103,7 +104,8 @@ with award_tab:
                   "pr_revenue_growth", "pr_member_churn", "pr_visit_compliance", "pr_sla_resolution",
                   "pr_satisfaction"]
     award_table = with_link(labelled(award[award_cols]))
-    ui.show_table(c, award_table, "managers_award", column_config=formats(award_table), key="managers_award_table")
+    ui.drill_table(c, award_table, "managers_award", "profile_link", column_config=formats(award_table),
+                   key="managers_award_table")
 
 # ---------------------------------------------------------------- workload against capacity, star fit
 with workload_tab:
@@ -112,6 +114,7 @@ with workload_tab:
         rows = shown[shown.workload == state]
         fig.add_trace(go.Scatter(
             x=rows.avg_members, y=rows.groups, mode="markers", name=c.t(f"managers.workload.{state}"),
+            marker_color=palette.WORKLOAD[state],
             customdata=rows[["manager_id", "manager_name", "capacity_low", "capacity_high", "star_level"]],
             hovertemplate="%{customdata[1]} (%{customdata[0]})<br>" + c.t("column.groups") + ": %{y}<br>"
                           + c.t("column.avg_members") + ": %{x:.1f}<br>" + c.t("managers.capacity")
@@ -124,7 +127,8 @@ with workload_tab:
     order = {"over": 0, "within": 1, "under": 2}
     work = with_link(labelled(shown[work_cols].sort_values(
         ["workload", "groups"], ascending=[True, False], key=lambda s: s.map(order) if s.name == "workload" else s)))
-    ui.show_table(c, work, "managers_workload", column_config=formats(work), key="managers_workload_table")
+    ui.drill_table(c, work, "managers_workload", "profile_link", column_config=formats(work),
+                   key="managers_workload_table")
 
 ui.definitions(c, "score", "percentile_rank", "manager_book", "manager_revenue_growth", "manager_member_churn",
                "visit_compliance", "care_coverage", "orders_activated", "sla_resolve_compliance",

@@ -2,9 +2,9 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam.planning import model_matrix as mx
-from kam.planning import scenarios
-from kam.app import ui
+from kam.planning import model_matrix as mx, scenarios
+from kam.app import palette, ui
+from kam.app.fmt import column_kind, fmt_decimal, fmt_delta_number, fmt_kind
 from kam.figures.settings import MODELS
 
 c = ui.ctx()
@@ -67,14 +67,22 @@ best = mx.recommended(totals)
 base_totals = mx.totals(base_frame)
 cols = st.columns(len(MODELS))
 for col, m in zip(cols, MODELS):
-    col.metric(model_name[m], f"{totals[m]:.2f}", delta=round(totals[m] - base_totals[m], 4) or None,
-               help=c.t("planning.base_was", n=f"{base_totals[m]:.2f}"))
+    moved = round(totals[m] - base_totals[m], 4) or None  # against the settings' matrix: neither good nor bad
+    ui.metric(c, col, model_name[m], fmt_decimal(totals[m]), moved, delta_text=fmt_delta_number(moved, 2),
+              better="neutral", help=c.t("planning.base_was", n=fmt_decimal(base_totals[m])), border=False)
 st.success(c.t("planning.model_recommended", model=model_name[best], strategy=c.t(f"strategy.{mm.strategy[best]}")))
+# The branches below can come out differently under the same weights: there, every measurable variable
+# takes the score its branch's measured value suggests, instead of the score typed in the matrix.
+indicators = mx.indicators(c.wh, c.period, c.scope)
+branches = mx.branch_recommendations(indicators, edited, mm)
+by_model = branches.recommended_model.value_counts()
+counts = c.t("planning.list_sep").join(f"{model_name[m]} {int(by_model[m])}" for m in MODELS if m in by_model)
+st.caption(c.t("planning.model_why_branches_differ", n=len(branches), counts=counts))
 base_best = mx.recommended(base_totals)
 if base_best != best:
     st.info(c.t("planning.model_changed", base=model_name[base_best]))
 fig = go.Figure(go.Bar(x=[model_name[m] for m in MODELS], y=[totals[m] for m in MODELS],
-                       marker_color=["#1f77b4" if m == best else "#aec7e8" for m in MODELS],
+                       marker_color=[palette.SERIES[0] if m == best else palette.MUTED for m in MODELS],
                        hovertemplate="%{x}: %{y:.4f}<extra></extra>"))
 ui.plot(c, fig.update_layout(height=280, margin={"t": 20}, yaxis_range=[0, 5],
                              yaxis_title=c.t("metric.model_total.name")), "model_matrix_chart")
@@ -88,8 +96,6 @@ ui.show_table(c, labelled(mx.sensitivity(edited)), "model_sensitivity", key="mod
 # ---------------------------------------------------------------- the branches: measured indicators
 st.subheader(c.t("planning.branches"))
 st.caption(c.t("planning.branches_help"))
-indicators = mx.indicators(c.wh, c.period, c.scope)
-branches = mx.branch_recommendations(indicators, edited, mm)
 ui.show_table(c, labelled(branches), "model_branches", key="model_matrix_branches",
               column_config=number_format(["line_ict_data_share", "manager_turnover_rate", "member_churn_rate",
                                            "outsourced_share"], "percent")
@@ -98,9 +104,14 @@ names = dict(zip(indicators.branch_id, indicators.branch_name))
 branch = st.selectbox(c.t("column.branch_name"), list(names), format_func=names.get, key="model_matrix_branch")
 if branch:
     detail = mx.suggested_scores(indicators[indicators.branch_id == branch], edited, mm)
+    # Each measured value reads as what it measures: groups as a count, shares in %, an index to two decimals.
+    measured = [fmt_kind(v, column_kind(k) if isinstance(k, str) else "number", c.lang)
+                for v, k in zip(detail.measured_value, detail.indicator)]
     detail["indicator"] = detail["indicator"].map(lambda k: c.t(f"indicator.{k}") if isinstance(k, str) else k)
-    ui.show_table(c, labelled(detail.drop(columns=["branch_id"])), f"model_scores_{branch}",
-                  key="model_matrix_scores")
+    detail = labelled(detail.drop(columns=["branch_id"]))
+    ui.show_table(c, detail, f"model_scores_{branch}", key="model_matrix_scores",
+                  screen=detail.assign(measured_value=measured),
+                  column_config={"measured_value": st.column_config.TextColumn(alignment="right")})
 
 # ---------------------------------------------------------------- save, compare with the settings
 with st.expander(c.t("planning.model_compare"), icon=":material/compare:"):

@@ -3,7 +3,7 @@ times by product and by manager, and the orders stuck in a stage."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam.app import ui
+from kam.app import palette, ui
 from kam.app.fmt import fmt_number, fmt_pct
 from kam.figures.reports import run_report
 
@@ -16,9 +16,15 @@ STEPS = ("visited_handled", "handled_contracted", "contracted_built", "built_act
 
 
 def formats(frame):
-    """Rates as percentages, money in yuan, links to profiles."""
+    """Rates as percentages, money in yuan."""
     return ui.column_formats(frame, rates=[col for col in frame.columns if col.startswith("conversion")],
-                             money=("monthly_value",), links={"profile_link": r"manager=(\w+)"})
+                             money=("monthly_value",))
+
+
+def step_colour(step):
+    """A step has the colour of the stage it reaches; the whole way, visit to activation, is the reference."""
+    start, end = step.split("_")
+    return palette.REFERENCE if start == "visited" and end == "activated" else palette.ORDER_STAGE[end]
 
 
 def step_label(step):
@@ -35,7 +41,7 @@ def cycle_chart(frame, names, key):
     fig = go.Figure()
     for step in STEPS:
         fig.add_trace(go.Bar(
-            x=names, y=frame[f"median_days_{step}"], name=step_label(step),
+            x=names, y=frame[f"median_days_{step}"], name=step_label(step), marker_color=step_colour(step),
             customdata=list(zip(days(frame[f"median_days_{step}"]), days(frame[f"p90_days_{step}"]))),
             hovertemplate="%{x} · " + step_label(step) + "<br>" + c.t("managers.orders.median") + ": %{customdata[0]} "
                           + c.t("managers.orders.days") + "<br>" + c.t("managers.orders.p90") + ": %{customdata[1]} "
@@ -55,6 +61,7 @@ with funnel_tab:
     stages = [c.t(f"stage.{s}") for s in funnel.stage]
     fig = go.Figure(go.Funnel(
         y=stages, x=funnel.orders, textinfo="value+percent initial",
+        marker_color=[palette.colour("order_stage", s) for s in funnel.stage],
         customdata=list(zip(funnel.conversion.map(fmt_pct), funnel.conversion_from_visit.map(fmt_pct),
                             days(funnel.median_days), days(funnel.p90_days))),
         hovertemplate="%{y}: %{x} " + c.t("managers.orders.orders") + "<br>" + c.t("column.conversion")
@@ -87,7 +94,8 @@ with manager_tab:
         top = by_manager.head(20)
         cycle_chart(top, (top.manager_name + " (" + top.manager_id + ")").tolist(), "orders_manager_chart")
         by_manager.insert(0, "profile_link", "/manager_profile?manager=" + by_manager.pop("manager_id"))
-        ui.show_table(c, by_manager, "orders_by_manager", column_config=formats(by_manager), key="orders_by_manager")
+        ui.drill_table(c, by_manager, "orders_by_manager", "profile_link", column_config=formats(by_manager),
+                       key="orders_by_manager")
 
 # ---------------------------------------------------------------- stuck orders
 with stuck_tab:
@@ -100,6 +108,6 @@ with stuck_tab:
     st.caption(c.t("managers.orders.stuck_count", n=len(stuck), days=stuck_days))
     stuck = ui.label_column(ui.label_column(stuck, "stage", "stage", c.lang), "product", "fee_item", c.lang)
     stuck.insert(0, "profile_link", "/manager_profile?manager=" + stuck.pop("manager_id"))
-    ui.show_table(c, stuck, "orders_stuck", column_config=formats(stuck), key="orders_stuck")
+    ui.drill_table(c, stuck, "orders_stuck", "profile_link", column_config=formats(stuck), key="orders_stuck")
 
 ui.definitions(c, "funnel", "cycle_time", "stuck_order")

@@ -1,15 +1,15 @@
 """Staffing (人员配备): managers needed by branch × class, a calculator, what-if scenarios, rebalancing."""
+import plotly.colors
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam.planning import scenarios
-from kam.app import ui
-from kam.planning import staffing as sf
+from kam.planning import scenarios, staffing as sf
+from kam.app import palette, ui
+from kam.app.fmt import fmt_delta_number
 from kam.planning.rebalance import propose
 from kam.figures.settings import CLASSES, SettingsError
 
-GAP_COLOUR = {sf.GAP_SHORT: "red", sf.GAP_WITHIN: "green", sf.GAP_SURPLUS: "orange"}  # metric delta colours
-BAR_COLOUR = {sf.GAP_SHORT: "#d62728", sf.GAP_WITHIN: "#2ca02c", sf.GAP_SURPLUS: "#ff7f0e"}
+GAP_TONE = {sf.GAP_SHORT: "bad", sf.GAP_WITHIN: "good", sf.GAP_SURPLUS: "warn"}  # ui.metric note tones
 
 c = ui.ctx()
 ui.require_data(c)
@@ -35,25 +35,37 @@ def needed_chart(frame):
     """For one class: current managers per branch as bars (coloured by the gap), the needed range as an I-beam."""
     needed, current = c.t("planning.needed"), c.t("column.current")
     mid = (frame.required_low + frame.required_high) / 2
-    gap = frame.gap.map(lambda g: c.t(f"gap.{g}"))
+    # One trace per gap status, so the legend names each colour the bars use (缺编 / 合理 / 超编).
+    bars = []
+    for status in (sf.GAP_SHORT, sf.GAP_WITHIN, sf.GAP_SURPLUS):
+        part = frame[frame.gap == status]
+        if part.empty:
+            continue
+        bars.append(go.Bar(
+            x=part.branch_name, y=part.current, name=f"{current} · {c.t(f'gap.{status}')}",
+            marker_color=palette.GAP[status], customdata=list(zip(part.required_low, part.required_high)),
+            hovertemplate="%{x}<br>" + current + ": %{y}<br>" + needed + ": %{customdata[0]}–%{customdata[1]}<br>"
+                          + c.t(f"gap.{status}") + "<extra></extra>"))
     fig = go.Figure([
-        go.Bar(x=frame.branch_name, y=frame.current, name=current, marker_color=frame.gap.map(BAR_COLOUR),
-               customdata=list(zip(frame.required_low, frame.required_high, gap)),
-               hovertemplate="%{x}<br>" + current + ": %{y}<br>" + needed
-                             + ": %{customdata[0]}–%{customdata[1]}<br>%{customdata[2]}<extra></extra>"),
-        go.Scatter(x=frame.branch_name, y=mid, mode="markers", name=needed, marker={"size": 1, "color": "#333"},
+        *bars,
+        go.Scatter(x=frame.branch_name, y=mid, mode="markers", name=needed,
+                   marker={"symbol": "line-ew", "size": 14, "line": {"width": 2, "color": palette.REFERENCE},
+                           "color": palette.REFERENCE},  # a dash: the I-beam's middle, and its legend sign
                    error_y={"type": "data", "symmetric": False, "array": frame.required_high - mid,
-                            "arrayminus": mid - frame.required_low, "width": 14, "thickness": 2, "color": "#333"},
+                            "arrayminus": mid - frame.required_low, "width": 14, "thickness": 2,
+                            "color": palette.REFERENCE},
                    customdata=frame[["required_low", "required_high"]],
                    hovertemplate="%{x}<br>" + needed + ": %{customdata[0]}–%{customdata[1]}<extra></extra>")])
-    fig.update_layout(height=340, margin={"t": 20}, yaxis_title=c.t("planning.managers"),
-                      legend={"orientation": "h", "y": 1.1})
+    fig.update_layout(height=340, margin={"t": 20}, yaxis_title=c.t("planning.managers"), barmode="overlay",
+                      legend={"orientation": "h"},
+                      xaxis={"categoryorder": "array", "categoryarray": list(frame.branch_name)})
     return fig
 
 
+# Keyed and tracked, so a rerun (opening or saving a scenario, a lever) stays on the tab the planner is on.
 now_tab, calc_tab, whatif_tab, rebalance_tab = st.tabs(
     [c.t("planning.tab_now"), c.t("planning.tab_calculator"), c.t("planning.tab_whatif"),
-     c.t("planning.tab_rebalance")])
+     c.t("planning.tab_rebalance")], key="staffing_tab", on_change="rerun")
 
 # ---------------------------------------------------------------- today: the `kam report staffing` table
 with now_tab:
@@ -61,10 +73,10 @@ with now_tab:
     cols = st.columns(len(total))
     for col, row in zip(cols, total.to_dict("records")):
         worst = sf.GAP_SHORT if row["short_managers"] else sf.GAP_SURPLUS if row["surplus_managers"] else sf.GAP_WITHIN
-        col.metric(c.t(f"star.{row['star_level']}"), f"{row['required_low']}–{row['required_high']}",
-                   delta=c.t("planning.current_is", n=row["current"], short=row["short_managers"],
-                             surplus=row["surplus_managers"]),
-                   delta_color=GAP_COLOUR[worst], delta_arrow="off", help=c.t("planning.total_help"))
+        ui.metric(c, col, c.t(f"star.{row['star_level']}"), f"{row['required_low']}–{row['required_high']}",
+                  note=c.t("planning.current_is", n=row["current"], short=row["short_managers"],
+                           surplus=row["surplus_managers"]),
+                  tone=GAP_TONE[worst], help=c.t("planning.total_help"), border=False)
     shown_class = st.segmented_control(c.t("column.class"), CLASSES, format_func=lambda k: c.t(f"class.{k}"),
                                        default="A", key="staffing_chart_class") or "A"
     ui.plot(c, needed_chart(base.report[base.report["class"] == shown_class]), "staffing_now_chart")
@@ -82,9 +94,10 @@ with calc_tab:
                           key="staffing_calc_class")
     result = sf.calculate(groups, members, cls, settings)
     one, two = st.columns(2)
-    one.metric(c.t("planning.calc_capacity"), f"{result['capacity_low']:g}–{result['capacity_high']:g}")
-    two.metric(c.t("planning.calc_needed", star=c.t(f"star.{result['star_level']}")),
-               f"{result['required_low']}–{result['required_high']}")
+    ui.metric(c, one, c.t("planning.calc_capacity"), f"{result['capacity_low']:g}–{result['capacity_high']:g}",
+              border=False)
+    ui.metric(c, two, c.t("planning.calc_needed", star=c.t(f"star.{result['star_level']}")),
+              f"{result['required_low']}–{result['required_high']}", border=False)
     if groups:
         st.caption(c.t("planning.calc_working", n=groups, high=result["capacity_high"], low=result["capacity_low"],
                        a=round(groups / result["capacity_high"], 2), b=round(groups / result["capacity_low"], 2),
@@ -100,6 +113,63 @@ def show_levers(levers) -> None:
     st.session_state["staffing_moves_base"] = sf.moves_frame(levers)
     st.session_state["staffing_capacity_base"] = sf.capacity_frame(settings, levers.capacity_bands)
     st.session_state["staffing_editors"] = st.session_state.get("staffing_editors", 0) + 1
+
+
+def side_by_side(levers: sf.Levers) -> None:
+    """The current levers, the settings' defaults and any saved scenarios, next to each other: their levers,
+    and per star level the managers each needs against those in post."""
+    st.subheader(c.t("planning.side_by_side"))
+    saved = {s.name: s for s in scenarios.list_scenarios(c.wh.folder, "staffing")}
+    picked = st.multiselect(c.t("planning.pick_scenarios"), list(saved), key="staffing_side_by_side",
+                            placeholder=c.t("planning.pick_scenarios_hint"))
+    named = {c.t("planning.base_scenario"): sf.Levers.defaults(settings), c.t("planning.current_scenario"): levers}
+    unusable = []
+    for name in picked:
+        try:
+            named[name if name not in named else f"{name} ({saved[name].file})"] = \
+                sf.Levers.from_dict(saved[name].levers, settings)
+        except (ValueError, TypeError):  # a file edited by hand
+            unusable.append(name)
+    if unusable:
+        st.warning(c.t("planning.unusable_scenarios", names=c.t("planning.list_sep").join(unusable)))
+    try:
+        staffing = sf.side_by_side(base, named, settings)
+    except (sf.LeverError, SettingsError) as exc:
+        st.error(c.t("planning.bad_lever", error=exc.in_language(c.lang) if isinstance(exc, sf.LeverError)
+                     else str(exc)))
+        return
+    table = sf.lever_table(named, settings)
+    table["moves"] = table["moves"].map(lambda moves: c.t("planning.list_sep").join(
+        f"{c.t(f'class.{k[0]}')}→{c.t(f'class.{k[-1]}')} {share:.0%}" for k, share in moves.items())
+        or c.t("planning.no_moves"))
+    st.markdown(f"**{c.t('planning.side_levers')}**")
+    ui.show_table(c, table, "staffing_side_levers", key="staffing_side_levers_table",
+                  column_config=number_format(["growth_A", "growth_B", "growth_C", "member_growth",
+                                               "attrition_per_year"], "percent")
+                  | number_format(["visits_A", "visits_B", "visits_C"], "%.1f"))
+    st.markdown(f"**{c.t('planning.side_staffing')}**")
+    shown = staffing.assign(star_level=staffing.star_level.map(lambda s: c.t(f"star.{s}")))
+    # As on the first tab: managers in post as a bar, each scenario's needed range as an I-beam beside it.
+    in_post = shown.drop_duplicates("star_level")
+    fig = go.Figure(go.Bar(x=in_post.star_level, y=in_post.current, name=c.t("column.current"),
+                           marker_color="#c7c7c7",
+                           hovertemplate="%{x}<br>" + c.t("column.current") + ": %{y}<extra></extra>"))
+    palette = plotly.colors.qualitative.Plotly
+    for i, (name, rows) in enumerate(shown.groupby("scenario", sort=False)):
+        mid = (rows.required_low + rows.required_high) / 2
+        colour = palette[i % len(palette)]  # one colour for the I-beam and its mark in the legend
+        fig.add_scatter(x=rows.star_level, y=mid, mode="markers", name=name,
+                        marker={"symbol": "line-ew", "size": 12, "line": {"width": 3, "color": colour}},
+                        error_y={"type": "data", "symmetric": False, "array": rows.required_high - mid,
+                                 "arrayminus": mid - rows.required_low, "width": 10, "thickness": 3,
+                                 "color": colour},
+                        customdata=rows[["required_low", "required_high"]],
+                        hovertemplate=name + "<br>%{x}<br>" + c.t("planning.needed")
+                                      + ": %{customdata[0]}–%{customdata[1]}<extra></extra>")
+    ui.plot(c, fig.update_layout(scattermode="group", height=320, margin={"t": 20},
+                                 yaxis_title=c.t("planning.managers")), "staffing_side_chart")
+    ui.show_table(c, shown, "staffing_side_by_side", key="staffing_side_by_side_table",
+                  height=36 * (len(shown) + 1) + 3)  # every row in view: the point is to read them together
 
 
 if "staffing_moves_base" not in st.session_state:
@@ -144,12 +214,20 @@ with whatif_tab:
     if levers is not None:
         st.markdown(f"**{c.t('planning.compare')}**")
         before, after = sf.totals(base_case), sf.totals(scenario)
-        cols = st.columns(4)
-        for col, (label, colour) in zip(cols, [("required_low", "off"), ("required_high", "off"),
-                                               ("short_managers", "inverse"), ("hires", "inverse")]):
+        change = {}
+        for col, (label, better) in zip(st.columns(5), [
+                ("required_low", "neutral"), ("required_high", "neutral"), ("short_managers", "lower"),
+                ("surplus_managers", "neutral"), ("hires", "lower")]):
             value, was = int(after[label].sum()), int(before[label].sum())
-            col.metric(c.t(f"planning.metric.{label}"), value, delta=(value - was) or None, delta_color=colour,
-                       help=c.t("planning.base_was", n=was))
+            change[label] = (was, value)
+            ui.metric(c, col, c.t(f"planning.metric.{label}"), value, (value - was) or None, better=better,
+                      delta_text=fmt_delta_number(value - was), help=c.t("planning.base_was", n=was), border=False)
+        (low_was, low_now), (short_was, short_now) = change["required_low"], change["short_managers"]
+        if low_now > low_was and short_now == short_was:
+            # More managers needed but nobody more short: the growth lands where managers are to spare.
+            surplus_was, surplus_now = change["surplus_managers"]
+            st.caption(c.t("planning.growth_absorbed", low_was=low_was, low_now=low_now,
+                           surplus_was=surplus_was, surplus_now=surplus_now))
         compared = sf.compare(base_case, scenario)
         changed = compared[compared.changed]
         if changed.empty:
@@ -158,7 +236,7 @@ with whatif_tab:
             delta = changed.delta_required_high
             bar = go.Bar(x=[changed.branch_name.tolist(), changed["class"].map(lambda k: c.t(f"class.{k}")).tolist()],
                          y=delta, customdata=changed[["base_required_high", "scenario_required_high"]],
-                         marker_color=["#d62728" if d > 0 else "#2ca02c" for d in delta],
+                         marker_color=[palette.good_or_bad(d, higher_is_better=False) for d in delta],
                          hovertemplate="%{x}<br>" + c.t("planning.base") + ": %{customdata[0]}<br>"
                                        + c.t("planning.scenario") + ": %{customdata[1]}<br>Δ %{y:+d}<extra></extra>")
             ui.plot(c, go.Figure(bar).update_layout(height=300, margin={"t": 20},
@@ -172,6 +250,7 @@ with whatif_tab:
         with st.expander(c.t("planning.scenario_detail")):
             ui.show_table(c, labelled(scenario), "staffing_scenario", key="staffing_scenario_table")
         scenarios.saver(c, "staffing", levers.to_dict())
+        side_by_side(levers)
 
 # ---------------------------------------------------------------- rebalancing
 with rebalance_tab:
@@ -190,19 +269,19 @@ with rebalance_tab:
                 ("moves_count", proposal.moved), ("unresolved", proposal.unresolved),
                 ("over_before", int((proposal.workload.load_before > 1).sum())),
                 ("over_after", int((proposal.workload.load_after > 1).sum()))]):
-            col.metric(c.t(f"planning.{text}"), value)
+            ui.metric(c, col, c.t(f"planning.{text}"), value, border=False)
         if not proposal.optimal:
             st.warning(c.t("planning.not_optimal"))
         moves = ui.label_column(ui.label_column(proposal.moves, "reason", "planning.reason", c.lang),
                                 "class", "class", c.lang)
-        moves = moves.assign(profile="/group_profile?group=" + moves.group_id.astype(str))  # opens the group
-        ui.show_table(c, moves, "rebalance_moves", key="staffing_moves_table",
-                      column_config=ui.column_formats(moves, links={"profile": r"group=(.+)$"}))
+        moves.insert(0, "profile", "/group_profile?group=" + moves.group_id.astype(str))  # first: opens the group
+        ui.drill_table(c, moves, "rebalance_moves", "profile", key="staffing_moves_table",
+                       column_config=ui.column_formats(moves))
         # How managers' loads are spread before and after: the tail beyond 100 % is what the proposal removes.
         fig = go.Figure([go.Histogram(x=proposal.workload[col], name=c.t(f"column.{col}"), opacity=0.6,
                                       xbins={"start": 0, "size": 0.1}, marker_color=colour,
                                       hovertemplate="%{x}: %{y}<extra>" + c.t(f"column.{col}") + "</extra>")
-                         for col, colour in (("load_before", "#9e9e9e"), ("load_after", "#1f77b4"))])
+                         for col, colour in (("load_before", palette.NEUTRAL), ("load_after", palette.SERIES[0]))])
         fig.add_vline(x=1, line_dash="dot")
         ui.plot(c, fig.update_layout(barmode="overlay", height=300, margin={"t": 20},
                                      xaxis_tickformat=".0%", xaxis_title=c.t("metric.staffing_load.name"),

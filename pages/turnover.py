@@ -3,7 +3,7 @@ revenue in the six months after a change of manager against groups without one."
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam.app import ui
+from kam.app import palette, ui
 from kam.app.fmt import fmt_delta_pct, fmt_pct
 
 c = ui.ctx()
@@ -37,8 +37,7 @@ with departures_tab:
                                  "employment", "employment", c.lang)
     departures = ui.label_column(departures, "class", "class", c.lang)
     departures.insert(0, "profile_link", "/manager_profile?manager=" + departures.pop("manager_id"))
-    ui.show_table(c, departures, "turnover_departures", key="turnover_departures", column_config={
-        c.t("column.profile_link"): st.column_config.LinkColumn(display_text=r"manager=(\w+)")})
+    ui.drill_table(c, departures, "turnover_departures", "profile_link", key="turnover_departures", dataset="managers")
 
 # ---------------------------------------------------------------- does a change of manager cost customers?
 with effect_tab:
@@ -56,8 +55,8 @@ with effect_tab:
                 rows = effect[effect.cohort == cohort]
                 name = c.t(f"managers.cohort.{cohort}")
                 fig.add_trace(go.Bar(
-                    x=rows.class_label, y=rows[column], name=name,
-                    customdata=list(zip(rows[column].map(lambda v: formatter(v, 2)), rows.windows)),
+                    x=rows.class_label, y=rows[column], name=name, marker_color=palette.COHORT[cohort],
+                    customdata=list(zip(rows[column].map(formatter), rows.windows)),
                     hovertemplate="%{x} · " + name + "<br>" + c.t(f"column.{column}") + ": %{customdata[0]}<br>"
                                   + c.t("column.windows") + ": %{customdata[1]}<extra></extra>"))
             fig.update_layout(height=340, margin={"t": 40, "b": 10}, barmode="group", title=c.t(f"column.{column}"),
@@ -65,10 +64,8 @@ with effect_tab:
             ui.plot(c, fig, f"turnover_{column}_chart", where=box)
         table = ui.label_column(effect.drop(columns=["class_label"]), "cohort", "managers.cohort", c.lang)
         table["class"] = classes
-        ui.show_table(c, table, "turnover_effect", key="turnover_effect", column_config={
-            c.t("column.member_churn_6m"): st.column_config.NumberColumn(format="percent"),
-            c.t("column.revenue_change"): st.column_config.NumberColumn(format="percent"),
-            c.t("column.revenue_before"): st.column_config.NumberColumn(format="¥%,.2f"),
-            c.t("column.revenue_after"): st.column_config.NumberColumn(format="¥%,.2f")})
+        # revenue_change here is after ÷ before − 1, a rate (on the overview it is a yuan amount)
+        ui.show_table(c, table.rename(columns={"revenue_change": "revenue_change_rate"}), "turnover_effect",
+                      key="turnover_effect", dataset="turnover")
 
 ui.definitions(c, "manager_departure", "turnover_effect", "member_churn_rate")

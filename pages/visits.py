@@ -3,7 +3,7 @@ quarter and theme, and the groups overdue for a visit."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam.app import ui
+from kam.app import charts, palette, ui
 from kam.figures.reports import run_report
 
 c = ui.ctx()
@@ -16,17 +16,16 @@ RATES = ("visit_compliance", "care_coverage", "visit_compliance_a", "visit_compl
 
 
 def formats(frame):
-    """Rates as percentages, links to profiles."""
-    return ui.column_formats(frame, rates=RATES,
-                             links={"profile_link": r"manager=(\w+)", "group_link": r"group=(\w+)"})
+    """Rates as percentages."""
+    return ui.column_formats(frame, rates=RATES)
 
 
 def rate_bars(frame, x_labels, key):
     """Visit compliance and care coverage side by side, exact values on hover."""
     fig = go.Figure()
-    for col in ("visit_compliance", "care_coverage"):
+    for col, colour in (("visit_compliance", palette.SERIES[0]), ("care_coverage", palette.SERIES[1])):
         fig.add_trace(go.Bar(
-            x=x_labels, y=frame[col], name=c.t(f"column.{col}"),
+            x=x_labels, y=frame[col], name=c.t(f"column.{col}"), marker_color=colour,
             customdata=frame[["groups", "compliant_groups" if col == "visit_compliance" else "cared_groups"]],
             hovertemplate="%{x}<br>" + c.t(f"column.{col}") + ": %{y:.1%} (%{customdata[1]} / %{customdata[0]})"
                           "<extra></extra>"))
@@ -55,7 +54,8 @@ with compliance_tab:
     st.subheader(c.t("managers.visits.by_manager"))
     by_manager = c.query("pages/visits_by_manager")
     by_manager.insert(0, "profile_link", "/manager_profile?manager=" + by_manager.pop("manager_id").fillna(""))
-    ui.show_table(c, by_manager, "visits_by_manager", column_config=formats(by_manager), key="visits_by_manager")
+    ui.drill_table(c, by_manager, "visits_by_manager", "profile_link", column_config=formats(by_manager),
+                   key="visits_by_manager")
 
 # ---------------------------------------------------------------- care coverage by quarter and theme
 with care_tab:
@@ -66,17 +66,23 @@ with care_tab:
         rows = themes[themes.theme == theme]
         name = c.t(f"theme.{theme}") if theme != "unspecified" else c.t("managers.visits.no_theme")
         fig.add_trace(go.Bar(
-            x=rows.quarter_label, y=rows.cared_groups, name=name, customdata=rows[["care_visits"]],
+            x=[charts.quarter_label(q, c.lang) for q in rows.quarter_label], y=rows.cared_groups, name=name,
+            customdata=rows[["care_visits"]], marker_color=palette.colour("theme", theme),
             hovertemplate="%{x} · " + name + "<br>" + c.t("column.cared_groups") + ": %{y}<br>"
                           + c.t("column.care_visits") + ": %{customdata[0]}<extra></extra>"))
     fig.add_trace(go.Scatter(
-        x=quarters.quarter_label, y=quarters.care_coverage, name=c.t("column.care_coverage"), yaxis="y2",
-        mode="lines+markers", customdata=quarters[["cared_groups", "groups"]],
+        x=[charts.quarter_label(q, c.lang) for q in quarters.quarter_label], y=quarters.care_coverage,
+        name=c.t("column.care_coverage"), yaxis="y2", mode="lines+markers",
+        customdata=quarters[["cared_groups", "groups"]],
+        line_color=palette.REFERENCE, marker_color=palette.REFERENCE,
         hovertemplate="%{x}<br>" + c.t("column.care_coverage") + ": %{y:.1%} (%{customdata[0]} / %{customdata[1]})"
                       "<extra></extra>"))
     fig.update_layout(height=360, margin={"t": 20, "b": 10}, barmode="stack", legend={"orientation": "h"},
-                      yaxis_title=c.t("column.cared_groups"),
-                      yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "rangemode": "tozero"})
+                      yaxis_title=c.t("column.cared_groups"), xaxis={"type": "category", "categoryorder": "array",
+                      "categoryarray": [charts.quarter_label(q, c.lang)
+                                        for q in sorted({*quarters.quarter_label, *themes.quarter_label})]},
+                      yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "rangemode": "tozero",
+                              "title": c.t("column.care_coverage")})
     ui.plot(c, fig, "visits_care_chart")
     table = ui.label_column(quarters.drop(columns=["quarter_start"]), "quarter_theme", "theme", c.lang)
     ui.show_table(c, table, "visits_care", column_config=formats(table), key="visits_care")
@@ -87,6 +93,6 @@ with overdue_tab:
     st.caption(c.t("managers.visits.overdue_help", n=len(overdue)))
     overdue.insert(0, "group_link", "/group_profile?group=" + overdue.pop("group_id"))
     overdue = ui.label_column(overdue, "class", "class", c.lang)
-    ui.show_table(c, overdue, "visits_overdue", column_config=formats(overdue), key="visits_overdue")
+    ui.drill_table(c, overdue, "visits_overdue", "group_link", column_config=formats(overdue), key="visits_overdue")
 
 ui.definitions(c, "visit_compliance", "care_coverage", "care_theme", "overdue_visit")

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# .streamlit/config.toml shows users Streamlit's generic notice for an unexpected error; a test
+# that fails on one (AppTest here, or a server started below, which inherits it) prints it whole.
+os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
 
 
 def write_text(path: Path, header: list[str], rows: list[list[str]], *, delimiter: str = ",",

@@ -53,8 +53,7 @@ def test_shell_sidebar_has_language_period_branches_and_freshness(small_folder, 
 def test_switching_language_changes_the_labels(small_folder):
     at = run_app("zh", "pages/data.py")
     assert at.title[0].value == t("page.data", "zh")
-    at.session_state["lang"] = "en"  # what the sidebar's language radio sets
-    at.run()
+    at.sidebar.radio(key="language_radio").set_value("en").run()
     assert not at.exception
     assert at.title[0].value == t("page.data", "en") != t("page.data", "zh")
 

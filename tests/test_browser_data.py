@@ -63,3 +63,72 @@ def test_the_sidebar_lists_every_page_in_chinese_without_a_view_more_link(app_ur
     assert "View" not in text and "more" not in text, text
     for stem in bench.page_stems():  # the pages app.py lists, in its order
         assert t(f"page.{stem}", "zh") in text, stem
+
+
+def test_the_chinese_data_page_speaks_chinese_only(app_url, page):
+    """No Streamlit developer chrome, reader errors and labels in Chinese, the set-aside download headed
+    as the Chinese export files are (the project's .streamlit/config.toml is read from the repo root)."""
+    import csv
+    import io
+
+    from kam.i18n import t
+
+    page.goto(app_url + "/data?lang=zh")
+    wait_for_app(page)
+    page.get_by_text(t("data.set_aside", "zh")).first.wait_for(timeout=30_000)
+    # client.toolbarMode = "minimal": no Deploy button, no developer menu
+    assert page.locator("[data-testid='stAppDeployButton'], [data-testid='stMainMenu']").count() == 0
+    body = page.inner_text("body")
+    assert "Deploy" not in body
+    # reader errors in Chinese, the column as the export heads it; no English sentence left
+    assert "缺少必需列“走访日期”" in body
+    assert "不是可读取的 Excel（.xlsx）工作簿" in body
+    for english in ("not a readable", "missing required column", "ZipError", "file name matches no dataset"):
+        assert english not in body, english
+    # datasets and reasons by their Chinese labels (the examples' titles)
+    page.get_by_text("账单 · 引用的编码不存在").first.wait_for(timeout=10_000)
+    assert "billing ·" not in body and "unknown_reference" not in body
+
+    # the files table, as downloaded, holds labels, not codes: dataset, status
+    with page.expect_download() as files_download:
+        page.locator(".st-key-data_files_csv button").click()
+    files = list(csv.DictReader(io.StringIO(files_download.value.path().read_bytes().decode("utf-8-sig"))))
+    assert {r["状态"] for r in files} == {"已载入", "失败", "未识别"}
+    assert "账单" in {r["数据集"] for r in files} and "billing" not in {r["数据集"] for r in files}
+
+    # the set-aside rows of one dataset, headed as its Chinese export files are
+    with page.expect_download() as download:
+        page.locator(".st-key-data_download_set_aside button").click()
+    assert download.value.suggested_filename == "搁置记录_账单.csv"
+    table = list(csv.reader(io.StringIO(download.value.path().read_bytes().decode("utf-8-sig"))))
+    assert table[0][:11] == ["文件", "行号", "状态", "原因", "问题列", "问题值", "账期", "集团编码", "用户号码",
+                             "费用科目", "金额"]
+    reasons = {row[3] for row in table[1:]}
+    assert "引用的编码不存在" in reasons and not any("_" in r for r in reasons)
+
+
+def test_the_tables_toolbar_and_the_uploader_show_no_english(app_url, page):
+    """The tables' built-in English (download, search, column menu) is hidden; ours stays. The
+    uploader's button and limit are ours, in Chinese, the limit from kam.storage.uploads."""
+    page.goto(app_url + "/data?lang=zh")
+    wait_for_app(page)
+    table = page.locator("[data-testid='stDataFrame']").first
+    table.wait_for(timeout=30_000)
+    table.hover()
+    toolbar = page.locator("[data-testid='stElementToolbar']").first
+    toolbar.wait_for(state="attached", timeout=10_000)
+    for label in ("Download as CSV", "Search", "Show/hide columns"):
+        button = page.locator(f"[data-testid='stDataFrame'] button[aria-label='{label}']")
+        assert button.count() == 0 or not button.first.is_visible(), label
+    assert page.locator(".st-key-data_datasets_csv button").is_visible()  # our own download
+
+    page.get_by_text("上传导出文件").first.click()
+    dropzone = page.locator("[data-testid='stFileUploaderDropzone']")
+    dropzone.wait_for(timeout=10_000)
+    assert "Upload" not in dropzone.inner_text() and "per file" not in dropzone.inner_text()
+    words = page.evaluate("""() => {
+        const z = document.querySelector("[data-testid='stFileUploaderDropzone']");
+        const after = e => getComputedStyle(e, '::after').content;
+        return [after(z.querySelector('button span[data-has-shortcut]')),
+                after(z.querySelector("[data-testid='stFileUploaderDropzoneInstructions'] > div"))]; }""")
+    assert words == ['"选择文件"', '"或将文件拖放到此处 · 每个文件不超过 1 GB"']

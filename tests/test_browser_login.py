@@ -27,13 +27,17 @@ def login_url(sample_folder, tmp_path_factory):
     proc.wait(timeout=20)
 
 
-def log_in(page, url, user, password=PASSWORD):
-    page.goto(url + "/?lang=en")
+def log_in(page, url, user, password=PASSWORD, path="/?lang=en"):
+    """Open `path` (a fresh session: the login form, whatever page it names) and log in there."""
+    page.goto(url + path)
     wait_for_app(page)
     page.get_by_role("textbox", name=t("auth.user", "en")).fill(user)
     page.get_by_role("textbox", name=t("auth.password", "en")).fill(password)
     page.get_by_role("button", name=t("auth.login", "en")).click()
-    page.wait_for_timeout(500)
+    if password == PASSWORD:
+        page.get_by_role("button", name=t("auth.logout", "en")).wait_for(timeout=60_000)
+    else:
+        page.get_by_text(t("auth.bad_login", "en")).wait_for(timeout=60_000)
     wait_for_app(page)
 
 
@@ -66,16 +70,16 @@ def test_regional_head_sees_only_their_branch_in_detail(login_url, page, sample_
     log_in(page, login_url, "gz_head")
     nav = nav_text(page)
     assert t("page.managers", "en") in nav and t("page.data", "en") not in nav
-    # a group of another branch named in the URL shows nothing of it
-    page.goto(login_url + f"/group_profile?group={group_id}")
-    wait_for_app(page)
+    # a copied link to a group of another branch: after logging in, the refusal and nothing of the group
+    log_in(page, login_url, "gz_head", path=f"/group_profile?group={group_id}&lang=en")
+    page.get_by_text(t("customers.profile.not_found", "en")).wait_for(timeout=60_000)
     body = page.inner_text("body")
     assert group_name not in body
     assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", body)
-    # the Data page is not theirs, even by URL
-    page.goto(login_url + "/data")
-    wait_for_app(page)
-    assert t("auth.forbidden", "en") in page.inner_text("body") or t("page.data", "en") not in nav_text(page)
+    # the Data page is not theirs, even by URL: its address refuses it
+    log_in(page, login_url, "gz_head", path="/data?lang=en")
+    page.get_by_text(t("auth.forbidden", "en")).wait_for(timeout=60_000)
+    assert t("page.data", "en") not in nav_text(page)
 
 
 def test_data_admin_sees_the_data_page_only(login_url, page):

@@ -18,6 +18,25 @@ def test_ingest_prints_counts_that_add_up_and_names_each_problem(base_folder, ca
     assert "unknown_reference" in out
 
 
+def test_ingest_says_its_progress_in_english_as_it_always_has(base_folder, capsys):
+    """The refresh reports in messages (codes and fields) that the Data page translates; the command
+    line prints their English sentences, word for word what it printed before."""
+    write_text(base_folder / "billing.csv", ["bill_month", "group_id", "subscriber_id", "fee_item", "amount"],
+               [["202606", "G1", "", "line", "1"]])
+    (base_folder / "visits_extra.csv").write_text("visit_id,manager_id,group_id,kind\nV1,M1,G1,visit\n")
+    assert main(["ingest", str(base_folder)]) == 0
+    first = capsys.readouterr()
+    progress = first.err.splitlines()
+    for line in ("  billing.csv: 1 rows read (billing)",
+                 "  visits_extra.csv: cannot be read (missing required column visit_date in visits_extra.csv)",
+                 "  branches: checked", "  mart group_months: built"):
+        assert line in progress, line
+    assert progress[-1].startswith("  published warehouse-") and progress[-1].endswith(".duckdb")
+    assert "Files not loaded:\n  visits_extra.csv: missing required column visit_date in visits_extra.csv" in first.out
+    main(["ingest", str(base_folder)])
+    assert "  billing.csv: unchanged, not parsed again" in capsys.readouterr().err.splitlines()
+
+
 def test_ingest_exits_non_zero_when_nothing_could_be_loaded(tmp_path, capsys):
     folder = tmp_path / "exports"
     folder.mkdir()
@@ -67,3 +86,22 @@ def test_tables_line_up_in_a_terminal_when_names_are_chinese(sample_folder, caps
     reasons = format_ingest_report(report).splitlines()[-2:]
     # the reason starts at the same terminal column on both lines: 2 + 12 + 1 + 28 + 1
     assert [width(line[:line.index(r)]) for line, r in zip(reasons, ["bad_date", "bad_enum"])] == [44, 44]
+
+
+def test_report_as_a_table_writes_counts_whole_and_money_to_the_fen(tmp_path, capsys):
+    """The overview report holds counts, money and rates in one column: none of them in scientific notation."""
+    from customers_fixture import load
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    load(folder)  # June 2026: 6 groups, 7 members, revenue 101,500 (tests/customers_fixture.py)
+    capsys.readouterr()
+    assert main(["report", "overview", "--data", str(folder), "--period", "2026-06"]) == 0
+    out = capsys.readouterr().out
+    assert "e+0" not in out and "e-0" not in out
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[1:]}
+    assert rows["groups"][2] == "6" and rows["members"][2] == "7"  # value column: counts whole
+    assert rows["revenue"][2] == "101500.00"  # money to the fen
+    assert rows["member_churn_rate"][2] == "0.2"  # rates stay fractions
+    assert main(["report", "overview", "--data", str(folder), "--period", "2026-06", "--format", "csv"]) == 0
+    csv = capsys.readouterr().out
+    assert "revenue,money,101500.0," in csv  # csv (and json) keep the values as they were

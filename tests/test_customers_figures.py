@@ -316,10 +316,16 @@ def test_alerts_of_june_each_with_the_detail_behind_it(wh):
         ("class_upgrade", "G5"), ("class_downgrade", "G3")}
     drop = alerts[alerts.alert == "revenue_drop"].set_index("group_id")
     assert drop.loc["G3", "value"] == pytest.approx(1 / 3)
+    # each row opens the view that marks it (issue 13: the alert's rows, not just the page), the alert as a
+    # whole the view of all its rows
     links = dict(zip(alerts.alert, alerts.link))
     assert links["sla_below"].startswith("/branches?branch=")
-    assert links["star_misfit"] == "/classes?view=misfits"
-    assert links["class_upgrade"] == "/classes?view=upgrade"
+    assert links["star_misfit"] == "/classes?view=misfits&alert=star_misfit"
+    assert links["class_upgrade"] == "/classes?view=upgrade&alert=class_upgrade"
+    whole = dict(zip(alerts.alert, alerts.alert_link))
+    assert whole["visit_below"] == "/branches?kpi=visit_compliance&alert=visit_below"
+    # G3 (GZ) and G5 (SZ) one each: the tie goes to the first branch code, FS < GZ < SZ → GZ
+    assert whole["revenue_drop"] == "/branches?branch=GZ&alert=revenue_drop"
 
 
 # ---------------------------------------------------------------- group profile and scope

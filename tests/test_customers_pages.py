@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import parse_qs
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -62,16 +63,22 @@ def test_overview_shows_the_kpis_alerts_and_the_trend(open_page, lang):
     metrics = {m.label: m for m in at.metric}
     assert metrics[t("metric.groups.name", lang)].value == "6"
     assert metrics[t("metric.members.name", lang)].value == "7"
-    assert metrics[t("metric.revenue.name", lang)].value == ("¥10.15万" if lang == "zh" else "¥101.5K")
-    assert metrics[t("metric.revenue.name", lang)].delta == "-24.5%"  # 101500 / 134500 − 1
+    assert metrics[t("metric.revenue.name", lang)].value == ("¥10.2万" if lang == "zh" else "¥102K")  # 3 digits
+    assert metrics[t("metric.revenue.name", lang)].delta == "\u221224.5%"  # 101500 / 134500 − 1
+    assert metrics[t("metric.revenue.name", lang)].proto.direction == 0  # DOWN, whatever the minus sign
     assert metrics[t("metric.member_churn_rate.name", lang)].value == "20.0%"
     assert metrics[t("metric.star_fit_rate.name", lang)].value == "80.0%"
     links = {e.proto.label: e.proto for e in at.get("page_link")}
-    sla = links[t("customers.alerts.sla_below_n", lang, n=2)]
-    assert (sla.page, sla.query_string) == ("branches", "kpi=sla_resolve_compliance")
+    # the alert says its target and opens the view that marks its rows (issue 13: neither was the case);
+    # each link names its page's own view, and carries the shared one (language, period) along
+    view = {"lang": [lang], "period": ["2026-06"]}
+    sla = links[t("customers.alerts.sla_below_n", lang, n=2, target="90.0%")]
+    assert (sla.page, parse_qs(sla.query_string)) == ("branches", {**view, "kpi": ["sla_resolve_compliance"],
+                                                                   "alert": ["sla_below"]})
     gz = next(p for label, p in links.items() if label.startswith("广州") and "90.0%" in label)
-    assert gz.query_string == "branch=GZ&kpi=sla_resolve_compliance"
-    assert links[t("customers.alerts.star_misfit", lang, n=1)].query_string == "view=misfits"
+    assert parse_qs(gz.query_string) == {**view, "branch": ["GZ"], "kpi": ["sla_resolve_compliance"], "alert": ["sla_below"]}
+    assert parse_qs(links[t("customers.alerts.star_misfit", lang, n=1)].query_string) == {
+        **view, "view": ["misfits"], "alert": ["star_misfit"]}
     text = screen(at)
     assert "乙集团" in text and "丙集团" in text  # the misfit and the unassigned A group are listed
     # where revenue moved against May: SZ 21500 − 43000, GZ 78300 − 90000, FS +200; class B −21700
@@ -96,7 +103,8 @@ def test_branches_compare_every_kpi_and_drill_into_a_branch(open_page, lang):
     assert "张三" in text and "李四" in text and "丙集团" in text
     sla = next(m for m in at.metric if t("column.sla_resolve_compliance", lang) in m.label)
     assert sla.label.startswith("▶") and sla.value == "33.3%"
-    assert "-6.7" in sla.delta
+    assert sla.delta == t("customers.points", lang, value="\u22126.7")
+    assert (sla.proto.direction, sla.proto.color) == (0, 0)  # down and red: below the province
     assert not untranslated(text), untranslated(text)
 
 

@@ -91,23 +91,38 @@ def numbers(series) -> list[float]:
     return pd.to_numeric(series, errors="coerce").astype(float).tolist()
 
 
+def read_back(texts) -> list[float]:
+    """Cells written out for people ("¥42,901,620.72", "2,945", "1.1%", "—") as the numbers they say."""
+    out = []
+    for text in texts:
+        plain = str(text).replace("¥", "").replace(",", "").replace("\u2212", "-")
+        out.append(float("nan") if plain in ("—", "None") else
+                   float(plain[:-1]) / 100 if plain.endswith("%") else float(plain))
+    return out
+
+
 @pytest.mark.parametrize("branches", [None, ["GZ"]])
 def test_overview_page_shows_kam_report_overview(folder, app, branches):
     at = app("overview", branches=branches)
     scope = Scope(branches=tuple(branches)) if branches else Scope()
     expected = run_report(open_warehouse(folder), "overview", Period.parse("2026-06"), scope)
     shown = table_with(at, "year_ago")
-    assert numbers(shown[t("column.value", "en")]) == pytest.approx(numbers(expected.value), nan_ok=True)
-    assert numbers(shown[t("column.previous", "en")]) == pytest.approx(numbers(expected.previous), nan_ok=True)
+    # written out by kind: money to the fen, counts whole, rates in % to one decimal (so within 0.05 points)
+    assert read_back(shown[t("column.current_value", "en")]) == pytest.approx(numbers(expected.value), abs=5e-4,
+                                                                              nan_ok=True)
+    assert read_back(shown[t("column.previous", "en")]) == pytest.approx(numbers(expected.previous), abs=5e-4,
+                                                                         nan_ok=True)
 
 
 def test_branches_page_shows_kam_report_branches(folder, app):
     at = app("branches")
-    expected = run_report(open_warehouse(folder), "branches", Period.parse("2026-06")).set_index("branch_id")
-    shown = table_with(at, "revenue_rank").set_index(t("column.branch_id", "en"))
+    expected = run_report(open_warehouse(folder), "branches", Period.parse("2026-06")).set_index("branch_name")
+    shown = table_with(at, "revenue_rank").set_index(t("column.branch_name", "en"))  # branches by name on screen
     for col in ("revenue", "member_churn_rate", "visit_compliance", "sla_resolve_compliance", "star_fit_rate",
                 "revenue_rank"):
-        assert numbers(shown[t(f"column.{col}", "en")]) == pytest.approx(numbers(expected[col]), nan_ok=True), col
+        percent = 100 if col.endswith(("_rate", "_compliance")) else 1  # rates are shown in percent
+        assert numbers(shown[t(f"column.{col}", "en")]) == pytest.approx(
+            [v * percent for v in numbers(expected[col])], nan_ok=True), col
 
 
 def test_classes_page_shows_kam_report_classes_and_pareto(folder, app):
@@ -120,5 +135,5 @@ def test_classes_page_shows_kam_report_classes_and_pareto(folder, app):
     at = app("classes", view="pareto")
     pareto = run_report(wh, "pareto", Period.parse("2026-06")).iloc[0]
     shown = table_with(at, "top20_share").iloc[0]
-    assert float(shown[t("column.top20_share", "en")]) == pytest.approx(pareto.top20_share)
+    assert float(shown[t("column.top20_share", "en")]) == pytest.approx(pareto.top20_share * 100)  # in %
     assert int(shown[t("column.top_groups", "en")]) == pareto.top_groups == 2

@@ -12,8 +12,9 @@ pytestmark = pytest.mark.browser
 
 
 def cells(grid, column: int, rows: int) -> list[str]:
-    """The text of the first rows of a column, from the grid's accessible table (the grid draws on a canvas)."""
-    return [grid.locator(f"[data-testid='glide-cell-{column}-{row}']").inner_text() for row in range(rows)]
+    """The text of the first rows of a column (0 = the first after the rows' tick boxes), from the grid's
+    accessible table (the grid draws on a canvas)."""
+    return [grid.locator(f"[data-testid='glide-cell-{column + 1}-{row}']").inner_text() for row in range(rows)]
 
 
 def pick(page, label: str, option: str) -> None:
@@ -28,25 +29,27 @@ def test_sort_the_manager_table_filter_by_star_level_and_open_a_profile(app_url,
     page.goto(app_url + "/managers?lang=en")
     wait_for_app(page)
     grid = page.locator("[data-testid='stDataFrame']").first
-    grid.locator("[data-testid='glide-cell-0-0']").wait_for(state="attached", timeout=30_000)
+    grid.locator("[data-testid='glide-cell-1-0']").wait_for(state="attached", timeout=30_000)
     grid.scroll_into_view_if_needed()
     # The table opens ordered by star level and rank: ranks 1, 2, 3 of the three-star managers.
     assert cells(grid, 6, 3) == ["1", "2", "3"]
-    # Clicking the first header (the manager ID, shown as a profile link) sorts by it.
+    # Clicking the first header (the manager ID, after the column of tick boxes) sorts by it.
     box = grid.locator("canvas").first.bounding_box()
-    page.mouse.click(box["x"] + 30, box["y"] + 17)
-    page.wait_for_timeout(500)
-    ids = [re.search(r"manager=(\w+)", link)[1] for link in cells(grid, 0, 5)]
+    page.mouse.click(box["x"] + 35 + 30, box["y"] + 17)
+    page.wait_for_function("() => { const c = [0, 1, 2, 3, 4].map(r => document.querySelector("
+                           "`[data-testid='glide-cell-1-${r}']`)?.innerText);"
+                           " return c.every((v, i) => i === 0 || c[i - 1] <= v); }")
+    ids = cells(grid, 0, 5)
     assert ids == sorted(ids), ids
     # Only the two-star managers: every row says star level 2.
     pick(page, "Star level", "Two-star manager")
     grid = page.locator("[data-testid='stDataFrame']").first
-    grid.locator("[data-testid='glide-cell-0-0']").wait_for(state="attached")
+    grid.locator("[data-testid='glide-cell-1-0']").wait_for(state="attached")
     shown = int(page.get_by_test_id("stMetricValue").first.inner_text())
     assert 0 < shown < 285
     assert set(cells(grid, 3, min(shown, 8))) == {"2"}
     first_name, rank = cells(grid, 1, 1)[0], cells(grid, 6, 1)[0]
-    first_id = re.search(r"manager=(\w+)", cells(grid, 0, 1)[0])[1]
+    first_id = cells(grid, 0, 1)[0]
     # Open that manager's profile from the picker under the table.
     pick(page, "Open the profile of", f"{first_id} · {first_name}")
     page.get_by_role("link", name="Open profile").click()

@@ -3,6 +3,7 @@ tests/managers_fixture.py, in both languages, showing the figures worked out in 
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -56,8 +57,8 @@ def test_managers_page_shows_the_scorecard_with_its_components(folder, lang):
     m1 = scores.loc["张一"]
     assert m1[t("column.score", lang)] == 57.5 and m1[t("column.rank", lang)] == 1
     assert float(m1[t("column.revenue", lang)]) == 715.0
-    assert m1[t("column.pr_revenue_growth", lang)] == pytest.approx(2.5 / 3)
-    assert m1[t("column.profile_link", lang)] == "/manager_profile?manager=M1"
+    assert m1[t("column.pr_revenue_growth", lang)] == pytest.approx(250 / 3)  # rates are shown in percent
+    assert m1[t("column.manager_id", lang)] == "M1"
     assert m1[t("column.employment", lang)] == t("employment.staff", lang)
     # the award shows the top 3 of each star level: M1 M3 M2 (three-star), M4, M6
     award = at.dataframe[1].value
@@ -85,14 +86,14 @@ def test_managers_page_filters_by_star_level_branch_and_employment(folder):
 
 def test_managers_page_and_kam_report_agree(folder, capsys):
     at = open_page("en", "pages/managers.py")
-    shown = at.dataframe[0].value.set_index("Manager profile")
+    shown = at.dataframe[0].value.set_index("Manager ID")
     assert main(["report", "managers", "--data", str(folder), "--period", "2026-Q2", "--format", "json"]) == 0
     for record in json.loads(capsys.readouterr().out):
-        row = shown.loc[f"/manager_profile?manager={record['manager_id']}"]
+        row = shown.loc[record["manager_id"]]
         assert [row["Score"], row["Rank"], row["Groups"], row["Members"]] == \
             [record["score"], record["rank"], record["groups"], record["members"]]
         assert float(row["Revenue"]) == record["revenue"]
-        assert row["Visit compliance"] == pytest.approx(record["visit_compliance"])
+        assert row["Visit compliance"] == pytest.approx(record["visit_compliance"] * 100)  # the page shows %
 
 
 def test_the_profile_link_under_the_table_follows_the_chosen_manager(folder):
@@ -100,7 +101,8 @@ def test_the_profile_link_under_the_table_follows_the_chosen_manager(folder):
     at.selectbox(key="managers_profile_pick").set_value("M3").run()
     link = at.page_link[0]
     assert link.value == "Open profile"
-    assert link.proto.page == "manager_profile" and link.proto.query_string == "manager=M3"
+    assert link.proto.page == "manager_profile"
+    assert parse_qs(link.proto.query_string) == {"lang": ["en"], "period": ["2026-Q2"], "manager": ["M3"]}
     # a hand-over through the session (st.session_state["manager_profile_manager_id"]) works too
     at.session_state["manager_profile_manager_id"] = "M3"
     at.switch_page("pages/manager_profile.py")
@@ -121,10 +123,10 @@ def test_manager_profile_opened_with_a_link(folder, lang):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("column.score", lang)] == "42.50"
     assert metrics[t("column.visit_compliance", lang)] == "50.0%"
-    book = table(at, "group_link", lang, 1)
+    book = table(at, "group_id", lang, 1)
     # G3 came to M2 in May: its revenue here is May + June, 440
-    assert float(book.loc["/group_profile?group=G3", t("column.revenue", lang)]) == 440.0
-    assert not book.loc["/group_profile?group=G4", t("column.compliant", lang)]  # 5 visits of 6
+    assert float(book.loc["G3", t("column.revenue", lang)]) == 440.0
+    assert not book.loc["G4", t("column.compliant", lang)]  # 5 visits of 6
     # M1's profile: the open complaint T5 and the stuck order O2
     at.selectbox(key="manager_profile_pick").set_value("M1").run()
     shown = " ".join(str(df.value.to_dict()) for df in at.dataframe)
@@ -137,9 +139,9 @@ def test_visits_page(folder, lang):
     assert at.title[0].value == t("page.visits", lang)
     by_class = table(at, "class", lang)
     assert by_class.loc[t("class.A", lang), t("column.compliant_groups", lang)] == 3
-    assert by_class.loc[t("class.A", lang), t("column.visit_compliance", lang)] == pytest.approx(0.6)
+    assert by_class.loc[t("class.A", lang), t("column.visit_compliance", lang)] == pytest.approx(60.0)  # 60.0%
     overdue = at.dataframe[-1].value
-    assert overdue[t("column.group_link", lang)].tolist() == ["/group_profile?group=G9", "/group_profile?group=G7"]
+    assert overdue[t("column.group_id", lang)].tolist() == ["G9", "G7"]
     care = table(at, "quarter_label", lang, 3)
     assert care.loc["2026-Q2", t("column.quarter_theme", lang)] == t("theme.communicate", lang)
 

@@ -124,9 +124,9 @@ def test_turnover_page_compares_the_two_cohorts(folder, lang, monkeypatch):
     effect = at.dataframe[1].value.set_index([t("column.cohort", lang), t("column.class", lang)])
     everyone = t("managers.turnover.all_classes", lang)
     changed = effect.loc[(t("managers.cohort.changed", lang), everyone)]
-    assert changed[t("column.member_churn_6m", lang)] == pytest.approx(0.2)
-    assert changed[t("column.revenue_change", lang)] == pytest.approx(-0.2)
+    assert changed[t("column.member_churn_6m", lang)] == pytest.approx(20.0)  # rates are shown in percent
+    assert changed[t("column.revenue_change_rate", lang)] == pytest.approx(-20.0)
     same = effect.loc[(t("managers.cohort.unchanged", lang), everyone)]
-    assert same[t("column.member_churn_6m", lang)] == pytest.approx(1 / 12)
+    assert same[t("column.member_churn_6m", lang)] == pytest.approx(100 / 12)
     # the Sankey and the two cohort charts
     assert len(at.get("plotly_chart")) == 3

@@ -52,22 +52,49 @@ def test_a_staffing_scenario_is_saved_reloaded_and_compared_with_the_base(wh, fo
                           sf.project(base, reopened, settings))
     row = compared[(compared.branch_id == "GZ") & (compared["class"] == "A")].iloc[0]
     # Base (settings: no growth, attrition 15 %): 1–2 needed, current 2 → within; leavers 0.3, 1.7 stay ≥ 1 → 0 hires.
-    # Scenario: 63 groups → 4–5, short −2; 1.7 stay → hires ceil(4 − 1.7) = 3.
+    # Scenario: 63 groups → 4–5, 2 short (4 − 2); 1.7 stay → hires ceil(4 − 1.7) = 3.
     assert (row.base_required_low, row.base_required_high, row.base_gap, row.base_hires) == (1, 2, "within", 0)
     assert (row.scenario_required_low, row.scenario_required_high, row.scenario_gap, row.scenario_hires) == \
         (4, 5, "short", 3)
-    assert (row.delta_required_low, row.delta_required_high, row.delta_gap_managers, row.delta_hires) == (3, 3, -2, 3)
+    assert (row.base_short_managers, row.scenario_short_managers) == (0, 2)
+    assert (row.delta_required_low, row.delta_required_high, row.delta_short_managers, row.delta_surplus_managers,
+            row.delta_hires) == (3, 3, 2, 0, 3)
     assert row.changed
     # SZ C has nothing either way: not highlighted
     untouched = compared[(compared.branch_id == "SZ") & (compared["class"] == "C")].iloc[0]
     assert not untouched.changed
 
 
-def test_saving_again_under_the_same_name_replaces_the_scenario(folder):
+def test_saving_again_under_the_same_name_asks_first_and_replaces_only_when_told(folder):
     scenarios.save(folder, "staffing", "again", {"member_growth": 0.1})
-    scenarios.save(folder, "staffing", "again", {"member_growth": 0.2})
+    with pytest.raises(scenarios.ScenarioExists) as asked:
+        scenarios.save(folder, "staffing", "again", {"member_growth": 0.2})
+    assert asked.value.params["file"] == "again.json"
+    assert scenarios.load(folder, "again").levers == {"member_growth": 0.1}  # not touched
+    scenarios.save(folder, "staffing", " again ", {"member_growth": 0.2}, overwrite=True)  # the same name, trimmed
     assert scenarios.load(folder, "again").levers == {"member_growth": 0.2}
     assert not list((folder / ".kam" / "scenarios").glob("*.tmp"))
+
+
+@pytest.mark.parametrize("first,second", [("扩张 方案", "扩张_方案"), ("a/b", "a b"), ("Plan", "plan"),
+                                          ("growth+10%", "growth 10")])
+def test_two_names_for_one_file_never_overwrite_each_other(tmp_path, first, second):
+    # "扩张 方案" and "扩张_方案" both make 扩张_方案.json; "Plan" and "plan" are one file on Windows and macOS
+    scenarios.save(tmp_path, "staffing", first, {"member_growth": 0.1})
+    for overwrite in (False, True):
+        with pytest.raises(scenarios.ScenarioError) as refused:
+            scenarios.save(tmp_path, "staffing", second, {"member_growth": 0.2}, overwrite=overwrite)
+        assert not isinstance(refused.value, scenarios.ScenarioExists)
+        assert refused.value.key == "same_file" and first in refused.value.in_language("zh")
+    assert [(s.name, s.levers) for s in scenarios.list_scenarios(tmp_path)] == [(first, {"member_growth": 0.1})]
+
+
+def test_scenario_messages_speak_the_viewers_language(tmp_path):
+    scenarios.save(tmp_path, "model", "org", {"weights": {}})
+    with pytest.raises(scenarios.ScenarioError) as refused:
+        scenarios.save(tmp_path, "staffing", "org", {})
+    assert refused.value.in_language("zh") == "名称「org」已被另一类情景（管理模式情景）使用，请换一个名称。"
+    assert "management-model scenario" in refused.value.in_language("en")
 
 
 def test_a_name_used_by_the_other_kind_is_refused(folder):

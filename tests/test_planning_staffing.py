@@ -113,17 +113,20 @@ def test_staffing_report_has_the_contract_columns(wh):
 def test_staffing_report_figures_worked_out_by_hand(wh):
     # Worked out in tests/planning_fixture.py.
     table = rows(run_report(wh, "staffing"))
-    expected = {  # (groups, avg, low, high, required_low, required_high, current, gap, gap_managers)
-        ("GZ", "A"): (21, 0, 14, 18, 1, 2, 2, "within", 0),
-        ("GZ", "C"): (1, 1, 35, 45, 0, 0, 1, "surplus", 1),
-        ("SZ", "A"): (7, 0, 14, 18, 0, 1, 0, "within", 0),
-        ("SZ", "B"): (54, 0, 21, 27, 2, 3, 1, "short", -1),
+    # (groups, avg, low, high, required_low, required_high, current, gap, managers short, managers surplus):
+    # a shortfall counts positive (SZ B: 2 needed at least, 1 in post → 1 short), and so does a surplus
+    # (GZ C: none needed, 1 in post → 1 surplus); a cell is never both.
+    expected = {
+        ("GZ", "A"): (21, 0, 14, 18, 1, 2, 2, "within", 0, 0),
+        ("GZ", "C"): (1, 1, 35, 45, 0, 0, 1, "surplus", 0, 1),
+        ("SZ", "A"): (7, 0, 14, 18, 0, 1, 0, "within", 0, 0),
+        ("SZ", "B"): (54, 0, 21, 27, 2, 3, 1, "short", 1, 0),
     }
-    for key, (n, avg, low, high, rl, rh, current, gap, gm) in expected.items():
+    for key, (n, avg, low, high, rl, rh, current, gap, short, surplus) in expected.items():
         r = table[key]
         assert (r["groups"], r["avg_members"], r["capacity_low"], r["capacity_high"]) == (n, avg, low, high), key
-        assert (r["required_low"], r["required_high"], r["current"], r["gap"], r["gap_managers"]) == \
-            (rl, rh, current, gap, gm), key
+        assert (r["required_low"], r["required_high"], r["current"], r["gap"], r["short_managers"],
+                r["surplus_managers"]) == (rl, rh, current, gap, short, surplus), key
     # no groups: nothing needed, and nobody employed of that star either
     for key in (("GZ", "B"), ("SZ", "C")):
         r = table[key]
@@ -171,19 +174,21 @@ def base(wh):
 def test_a_scenario_without_levers_gives_the_sql_table(wh, base):
     projected = sf.project(base, no_attrition(wh.settings), wh.settings)
     sql = run_report(wh, "staffing")
-    columns = ["branch_id", "class", "required_low", "required_high", "current", "gap", "gap_managers"]
+    columns = ["branch_id", "class", "required_low", "required_high", "current", "gap", "short_managers",
+               "surplus_managers"]
     assert projected[columns].to_dict("records") == sql[columns].to_dict("records")
 
 
 def test_group_growth_attrition_and_months_to_hire_by_hand(wh, base):
     # GZ A: 21 groups growing 200 % a year for 12 months → 63; 63 ÷ 18 = 3.5 → 4, 63 ÷ 14 = 4.5 → 5.
-    # Current 2 → short −2. Attrition 50 %: 2 × 0.5 = 1 leaver, 1 stays → hires 4 − 1 = 3.
+    # Current 2 → 2 short. Attrition 50 %: 2 × 0.5 = 1 leaver, 1 stays → hires 4 − 1 = 3.
     # Posts open 3 months before the 12-month horizon: 2026-06 + 9 months = 2027-03.
     levers = no_attrition(wh.settings, group_growth={"A": 2.0, "B": 0.0, "C": 0.0}, attrition_per_year=0.5,
                           months_to_hire=3, horizon_months=12)
     r = rows(sf.project(base, levers, wh.settings))[("GZ", "A")]
     assert (r["groups"], r["required_low"], r["required_high"]) == (63, 4, 5)
-    assert (r["gap"], r["gap_managers"], r["leavers"], r["hires"], r["open_by"]) == ("short", -2, 1.0, 3, "2027-03")
+    assert (r["gap"], r["short_managers"], r["surplus_managers"], r["leavers"], r["hires"], r["open_by"]) == \
+        ("short", 2, 0, 1.0, 3, "2027-03")
     # SZ A: 7 → 21 groups: 21 ÷ 18 → 1, 21 ÷ 14 = 1.5 → 2; nobody to lose, 1 to hire.
     r = rows(sf.project(base, levers, wh.settings))[("SZ", "A")]
     assert (r["required_low"], r["required_high"], r["hires"]) == (1, 2, 1)
@@ -209,17 +214,94 @@ def test_member_growth_moves_groups_into_another_capacity_band():
     assert (now["required_low"], now["required_high"], now["gap"]) == (34, 41, "surplus")
     grown = sf.project(base, no_attrition(settings, member_growth=0.4), settings).iloc[0]
     assert (grown["avg_members"], grown["capacity_low"], grown["capacity_high"]) == (210, 8, 10)
-    assert (grown["required_low"], grown["required_high"], grown["gap"], grown["gap_managers"]) == (41, 52, "within", 0)
+    assert (grown["required_low"], grown["required_high"], grown["gap"], grown["short_managers"],
+            grown["surplus_managers"]) == (41, 52, "within", 0, 0)
+
+
+def two_branches() -> sf.Base:
+    """X and Y, each 100 class-A groups of 150 members (band 101–200: A 10–12 groups a manager):
+    100 ÷ 12 = 8.33 → 8; 100 ÷ 10 = 10 → 8–10 three-star managers each. X has 7 in post, Y 14."""
+    report = pd.DataFrame([{"branch_id": b, "branch_name": b, "class": "A", "star_level": 3, "current": n}
+                           for b, n in (("X", 7), ("Y", 14))])
+    cells = pd.DataFrame([{"branch_id": b, "class": "A", "suggested_class": "A", "groups": 100, "members": 15_000}
+                          for b in ("X", "Y")])
+    return sf.Base(report, cells, None)
+
+
+def test_a_shortfall_and_a_surplus_both_count_positive_and_add_up_by_branch():
+    settings = load_settings()
+    table = rows(sf.project(two_branches(), no_attrition(settings), settings))
+    # X: 8–10 needed, 7 in post → 1 short; Y: 8–10, 14 → 4 surplus.
+    assert (table[("X", "A")]["gap"], table[("X", "A")]["short_managers"], table[("X", "A")]["surplus_managers"]) == \
+        ("short", 1, 0)
+    assert (table[("Y", "A")]["gap"], table[("Y", "A")]["short_managers"], table[("Y", "A")]["surplus_managers"]) == \
+        ("surplus", 0, 4)
+    # Province: 16–20 needed, 21 in post → surplus as a whole, yet 1 short in X: Y's spare managers serve Y.
+    total = sf.totals(sf.project(two_branches(), no_attrition(settings), settings)).iloc[0]
+    assert (total["required_low"], total["required_high"], total["current"], total["gap"]) == (16, 20, 21, "surplus")
+    assert (total["short_managers"], total["surplus_managers"]) == (1, 4)
+
+
+def test_twenty_percent_growth_raises_the_need_and_uses_up_the_surplus_first():
+    # +20 % groups in a year: 120 groups each. 120 ÷ 12 = 10; 120 ÷ 10 = 12 → 10–12 needed in X and in Y.
+    # X: 7 in post → 3 short (was 1); Y: 14 → 2 surplus (was 4). Province 20–24, 21 in post → within.
+    settings = load_settings()
+    grow = no_attrition(settings, group_growth={"A": 0.2, "B": 0.2, "C": 0.2})
+    table = rows(sf.project(two_branches(), grow, settings))
+    assert (table[("X", "A")]["groups"], table[("X", "A")]["required_low"], table[("X", "A")]["required_high"]) == \
+        (120, 10, 12)
+    assert (table[("X", "A")]["short_managers"], table[("Y", "A")]["short_managers"]) == (3, 0)
+    assert table[("Y", "A")]["surplus_managers"] == 2
+    total = sf.totals(sf.project(two_branches(), grow, settings)).iloc[0]
+    assert (total["required_low"], total["required_high"], total["gap"], total["short_managers"],
+            total["surplus_managers"]) == (20, 24, "within", 3, 2)
+    compared = sf.compare(sf.project(two_branches(), no_attrition(settings), settings),
+                          sf.project(two_branches(), grow, settings)).set_index("branch_id")
+    assert (compared.loc["X", "delta_required_low"], compared.loc["X", "delta_short_managers"]) == (2, 2)
+    assert (compared.loc["Y", "delta_short_managers"], compared.loc["Y", "delta_surplus_managers"]) == (0, -2)
+
+
+def test_twenty_percent_growth_is_lost_in_rounding_on_small_books(wh, base):
+    # Why a 20 % growth may change no shortage: on the planning folder every need rounds back to what it was.
+    # GZ A 21 → 25.2: 25.2 ÷ 18 = 1.4 → 1, 25.2 ÷ 14 = 1.8 → 2 (1–2, as before); SZ A 7 → 8.4: 0.47 → 0,
+    # 0.6 → 1 (0–1); SZ B 54 → 64.8: 64.8 ÷ 27 = 2.4 → 2, 64.8 ÷ 21 = 3.09 → 3 (2–3); GZ C 1 → 1.2: 0–0.
+    grow = no_attrition(wh.settings, group_growth={"A": 0.2, "B": 0.2, "C": 0.2})
+    compared = sf.compare(sf.project(base, no_attrition(wh.settings), wh.settings),
+                          sf.project(base, grow, wh.settings))
+    assert not compared.changed.any()
+    # 50 % is enough to move SZ B: 81 ÷ 27 = 3, 81 ÷ 21 = 3.86 → 4 → 3–4, 1 in post → 2 short (was 1).
+    more = rows(sf.project(base, no_attrition(wh.settings, group_growth={"A": 0, "B": 0.5, "C": 0}), wh.settings))
+    assert (more[("SZ", "B")]["required_low"], more[("SZ", "B")]["required_high"],
+            more[("SZ", "B")]["short_managers"]) == (3, 4, 2)
+
+
+def test_scenarios_side_by_side_by_star_level():
+    settings = load_settings()
+    now = no_attrition(settings)
+    grow = no_attrition(settings, group_growth={"A": 0.2, "B": 0.0, "C": 0.0}, months_to_hire=2)
+    frame = sf.side_by_side(two_branches(), {"now": now, "grow": grow}, settings)
+    three = frame[frame.star_level == 3]
+    # The two scenarios' three-star rows next to each other, in the order given (numbers as above).
+    assert three.scenario.tolist() == ["now", "grow"]
+    assert three[["required_low", "required_high", "current", "short_managers", "surplus_managers"]].values.tolist() \
+        == [[16, 20, 21, 1, 4], [20, 24, 21, 3, 2]]
+    # hires (no attrition): X needs 8 now, 10 grown, and keeps its 7 → 1, then 3; Y has 14, enough → 0
+    assert three.hires.tolist() == [1, 3]
+    levers = sf.lever_table({"now": now, "grow": grow}, settings).set_index("scenario")
+    assert (levers.loc["grow", "growth_A"], levers.loc["grow", "growth_B"], levers.loc["grow", "months_to_hire"]) == \
+        (0.2, 0.0, 2)
+    assert levers.loc["now", "visits_A"] == settings.visit_standard.by_class["A"].per_quarter
+    assert not levers.capacity_edited.any()
 
 
 def test_moving_groups_between_classes(wh, base):
     # Half of SZ's 54 B groups become A: B 27 → 27 ÷ 27 = 1, 27 ÷ 21 = 1.29 → 1 → 1–1, current 1, within.
-    # A 7 + 27 = 34 → 34 ÷ 18 = 1.89 → 2, 34 ÷ 14 = 2.43 → 2 → 2–2, current 0 → short −2.
+    # A 7 + 27 = 34 → 34 ÷ 18 = 1.89 → 2, 34 ÷ 14 = 2.43 → 2 → 2–2, current 0 → 2 short.
     table = rows(sf.project(base, no_attrition(wh.settings, moves={"B>A": 0.5}), wh.settings))
     assert (table[("SZ", "B")]["required_low"], table[("SZ", "B")]["required_high"], table[("SZ", "B")]["gap"]) == \
         (1, 1, "within")
-    assert (table[("SZ", "A")]["groups"], table[("SZ", "A")]["required_low"], table[("SZ", "A")]["gap_managers"]) == \
-        (34, 2, -2)
+    assert (table[("SZ", "A")]["groups"], table[("SZ", "A")]["required_low"], table[("SZ", "A")]["short_managers"]) == \
+        (34, 2, 2)
 
 
 def test_every_group_taking_its_suggested_class(wh, base):
@@ -228,8 +310,8 @@ def test_every_group_taking_its_suggested_class(wh, base):
     table = rows(sf.project(base, no_attrition(wh.settings, apply_suggested=True), wh.settings))
     assert (table[("GZ", "C")]["groups"], table[("GZ", "C")]["required_low"], table[("GZ", "C")]["required_high"]) == \
         (22, 0, 1)
-    assert (table[("GZ", "A")]["required_high"], table[("GZ", "A")]["gap"], table[("GZ", "A")]["gap_managers"]) == \
-        (0, "surplus", 2)
+    assert (table[("GZ", "A")]["required_high"], table[("GZ", "A")]["gap"],
+            table[("GZ", "A")]["surplus_managers"]) == (0, "surplus", 2)
 
 
 def test_a_stricter_visit_standard_shrinks_capacity(wh, base):

@@ -145,7 +145,7 @@ def test_account_manager_sees_their_own_group(folder, monkeypatch, downloads):
 def test_regional_head_compares_every_branch_on_the_branch_page(folder, monkeypatch, downloads):
     at = open_page(folder, monkeypatch, VIEWERS["regional_head"], "branches")
     shown = everything_shown(at, downloads)
-    assert "SZ" in shown and "FS" in shown  # the comparison figures of the other branches
+    assert "深圳" in shown and "佛山" in shown  # the comparison figures of the other branches (by name)
     assert leaks(shown, OTHER_BRANCHES) == []  # …but none of their details
 
 

@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kam.cli import main
+from kam.app.fmt import fmt_duration
 from kam.i18n import t
 from kam.figures.settings import load_settings
 from sla_fixture import complaints_folder, ticket
@@ -98,8 +99,8 @@ def test_the_sla_page_shows_the_hand_worked_figures(sla_app, lang):
     assert not at.exception, at.exception
     cuts = table_with(at, lang, "category").set_index(t("column.category", lang))
     assert cuts.loc[t("category.billing", lang), t("column.tickets", lang)] == 2
-    assert cuts.loc[t("category.billing", lang), t("column.sla_response_compliance", lang)] == 0.5
-    assert cuts.loc[t("category.network", lang), t("column.sla_resolve_compliance", lang)] == 0.5
+    assert cuts.loc[t("category.billing", lang), t("column.sla_response_compliance", lang)] == 50.0  # in %
+    assert cuts.loc[t("category.network", lang), t("column.sla_resolve_compliance", lang)] == 50.0
 
     pareto = table_with(at, lang, "ticket_cum_share")
     assert list(pareto[t("column.tickets", lang)]) == [2, 2]
@@ -133,6 +134,10 @@ def test_the_page_and_kam_report_sla_show_the_same_table(sla_app, capsys):
                 expected = t(f"severity.{expected}", "en")
             if expected is None:
                 assert shown is None or shown != shown, (col, shown)  # empty in both
+            elif col.endswith("_h"):  # a duration reads in its unit on the page: "41 min", "3 d"
+                assert shown == fmt_duration(expected, "en"), col
+            elif col.endswith("_compliance"):  # a rate reads in percent on the page
+                assert shown == pytest.approx(expected * 100), col
             elif isinstance(expected, float):
                 assert shown == pytest.approx(expected), col
             else:

@@ -215,4 +215,4 @@ def test_manager_profile_draws_the_monthly_visit_compliance(mwh, monkeypatch, la
     line = next(d for d in chart["data"] if d["name"] == t("column.visit_compliance", lang))
     assert "%{y:.2%}" in line["hovertemplate"]  # exact on hover, with compliant / groups beside it
     trend = at.dataframe[0].value.set_index(t("column.month_label", lang))
-    assert trend[t("column.visit_compliance", lang)].tolist() == pytest.approx([0, 0, 0, 1, 1, 0.5])
+    assert trend[t("column.visit_compliance", lang)].tolist() == pytest.approx([0, 0, 0, 100, 100, 50])  # in %

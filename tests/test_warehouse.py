@@ -128,19 +128,24 @@ def test_two_refreshes_of_one_folder_do_not_run_at_once(base_folder):
 
 
 def test_a_readers_message_quoting_a_mobile_number_is_kept_masked(base_folder, monkeypatch):
-    """The reason a file cannot be read is shown to every viewer and stored: no phone number in it."""
+    """The reason a file cannot be read is shown to every viewer and stored: no phone number in it,
+    neither in the English sentence nor in the fields a screen translates it from."""
     import kam.storage.parse_files as parse_files
     from kam.storage.readers import UnreadableFile
 
     def quoting_reader(cur, export, n, workdir):
-        raise UnreadableFile("bad cell 13812345678 in line 2")
+        raise UnreadableFile("bad_parquet", detail="bad cell 13812345678 in line 2")
 
     write_text(base_folder / "members.csv", "group_id,subscriber_id,join_date", "G1,13812345678,2026-01-05")
     monkeypatch.setattr(parse_files, "parse_into", quoting_reader)
     report = refresh(base_folder)
     outcome = next(f for f in report.files if f.file == "members.csv")
-    assert outcome.status == "failed" and outcome.error == "bad cell 138****5678 in line 2"
+    assert outcome.status == "failed"
+    assert outcome.error == "not a readable parquet file (bad cell 138****5678 in line 2)"
+    assert outcome.reason.params == {"detail": "bad cell 138****5678 in line 2"}
     con = duckdb.connect(str(current_warehouse(base_folder)), read_only=True)
-    stored = con.execute("select error from file_manifest where file = 'members.csv'").fetchall()
+    stored = con.execute("select error, error_code, error_params::varchar from file_manifest "
+                         "where file = 'members.csv'").fetchall()
     con.close()
-    assert stored == [("bad cell 138****5678 in line 2",)]
+    assert stored == [("not a readable parquet file (bad cell 138****5678 in line 2)", "bad_parquet",
+                       '{"detail": "bad cell 138****5678 in line 2"}')]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 LANGS = {"zh": "中文", "en": "English"}
@@ -89,7 +90,7 @@ def t(key: str, lang: str = DEFAULT_LANG, **fmt: object) -> str:
 
 def label_of(area: str, code: object, lang: str = DEFAULT_LANG) -> str:
     """The label of a code value (`label_of("fee_item", "line", "zh")` → 专线); the code when unknown."""
-    if code is None:
+    if code is None or code != code:  # None, or NaN: an empty cell of a table
         return ""
     key = f"{area}.{code}"
     label = t(key, lang)
@@ -103,6 +104,42 @@ def column_label(name: str, lang: str = DEFAULT_LANG, dataset: str | None = None
         if specific != f"column.{dataset}.{name}":
             return specific
     return label_of("column", name, lang)
+
+
+def export_header(name: str, lang: str = DEFAULT_LANG, dataset: str | None = None) -> str:
+    """A column as export files head it: the contract's Chinese header on a Chinese screen (the
+    column labels are those headers, tests/test_i18n.py), the contract's own name otherwise."""
+    return column_label(name, lang, dataset) if lang == "zh" else name
+
+
+@dataclass(frozen=True)
+class Message:
+    """Something a lower layer says (a reader's error, a refresh's progress), kept as a label key
+    and its fields until it is shown, so that each screen says it in its viewer's language.
+
+    str() is the English text with the fields as given (dataset codes, canonical column names):
+    what the command line prints and logs keep. text(lang) is what a screen shows: the label in
+    lang, a `dataset` (or `mart`) field as its name, a `column` field as the export heads it, and a
+    field holding a Message in lang too.
+    """
+    key: str
+    params: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return t(self.key, "en", **{k: str(v) if isinstance(v, Message) else v for k, v in self.params.items()})
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        dataset = self.params.get("dataset")
+        shown = {}
+        for name, value in self.params.items():
+            if isinstance(value, Message):
+                value = value.text(lang)
+            elif name in ("dataset", "mart") and value:
+                value = label_of(name, value, lang)
+            elif name == "column" and value:
+                value = export_header(str(value), lang, dataset)
+            shown[name] = value
+        return t(self.key, lang, **shown)
 
 
 def missing_keys() -> dict[str, list[str]]:

@@ -1,21 +1,29 @@
 """Rebalancing: which groups to move so every book is within capacity and every group has a manager
 of the star its class needs, changing the existing arrangement as little as possible.
 
-It is an assignment problem, solved exactly as a 0–1 programme with CBC (through PuLP, whose wheel
-ships the CBC binary, so it works offline), one branch at a time (managers serve in their branch):
+It is an assignment problem, solved exactly as an integer programme with CBC (through PuLP, whose wheel
+ships the CBC binary, so it works offline), one branch at a time (managers serve in their branch),
+among the managers of the branch employed at the as-of time:
 
-- x[g, m] = 1 when group g goes to manager m, one of the managers of g's branch employed at the as-of
-  time; the pair fits when m's star level is at least the one g's class needs (metrics.md: Star fit);
-  u[g] = 1 when no manager has room for g at all (it is listed as needing a new manager and left out
-  of every book, so no book in the proposal is ever above capacity);
-- each group gets exactly one of them: Σ_m x[g, m] + u[g] = 1;
-- capacity: a group takes 1 ÷ capacity_high of a full book (capacity_high from the capacity table for
-  its class and its own active members, queries/pages/staffing_book.sql), so a book of n groups of one
-  kind holds at most capacity_high of them, as the table says; Σ_g x[g, m] ÷ capacity_high(g) ≤ 1,
+- a group's *kind* is (capacity_high, star needed): capacity_high from the capacity table for its class
+  and its own active members (queries/pages/staffing_book.sql), the star its class needs (metrics.md:
+  Star fit). Two groups of one kind weigh the same in every book and cost the same wherever they go,
+  except with their own manager (where staying costs no move). So the programme counts groups rather
+  than naming each one — 10–20 times fewer variables than one 0–1 variable per group × manager, which
+  took CBC 13 s on the sample; the answer is the same, only the symmetric copies are gone:
+  - stay[m, k] = how many of manager m's groups of kind k stay with m (0 … as many as m has);
+  - move[k, m] = how many groups of kind k go to m from elsewhere (another manager, a manager who
+    left or is in another branch, or none);
+  - left[k] = how many groups of kind k no manager has room for (listed as needing a new manager and
+    left out of every book, so no book in the proposal is ever above capacity);
+- each group of a kind is placed once: Σ_m stay[m, k] + Σ_m move[k, m] + left[k] = groups of kind k;
+- capacity: a group takes 1 ÷ capacity_high of a full book, so a book of n groups of one kind holds at
+  most capacity_high of them, as the table says: Σ_k (stay[m, k] + move[k, m]) ÷ capacity_high(k) ≤ 1,
   written in whole numbers (× the least common multiple of the capacities) so the check is exact;
 - minimise, in this order: groups left unplaced, groups with a manager below their star need, and
-  groups moved (a group moves when its manager changes; a group without an employed manager of its
+  groups moved (every group counted in move[·] moves; a group without an employed manager of its
   branch always moves).
+The counts are then dealt out: of a manager's groups of a kind, the larger (more members) stay.
 
 When a placement within capacity and star needs exists, the proposal finds one with the fewest moves
 (tests/test_planning_rebalance.py checks it against a brute-force search).
@@ -24,6 +32,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -59,52 +68,88 @@ def _weights(capacities: list[float]) -> tuple[int, list[int]] | tuple[None, Non
 
 def load_of(capacities) -> Fraction:
     """A book's load as an exact fraction of a full book (1 = at capacity)."""
-    return sum((Fraction(1) / Fraction(str(c)) for c in capacities), Fraction(0))
+    return sum((Fraction(n) / Fraction(str(c)) for c, n in Counter(capacities).items()), Fraction(0))
 
 
 def _solve_branch(groups: pd.DataFrame, managers: pd.DataFrame, time_limit: float):
-    """{group_id: manager_id or None (unplaced)} and whether CBC proved it optimal."""
+    """{group_id: manager_id or None (unplaced)} and whether CBC proved it optimal.
+
+    Groups of one kind (capacity_high, star needed) cost the same wherever they go except with their own
+    manager, so the programme counts groups instead of naming them (module docstring); the counts are
+    then dealt out to named groups.
+    """
     import pulp
 
-    gids = list(groups.group_id)
-    caps = [float(c) for c in groups.capacity_high]
-    current = dict(zip(groups.group_id, groups.manager_id))
-    need = dict(zip(groups.group_id, groups.star_needed))
     stars = dict(zip(managers.manager_id, managers.star_level))
     mids = list(managers.manager_id)
+    # Larger groups first: when only some of a manager's groups of a kind stay, the larger ones stay.
+    groups = groups.sort_values(["members", "group_id"], ascending=[False, True])
+    kind_of = {g: (float(c), int(s)) for g, c, s in zip(groups.group_id, groups.capacity_high, groups.star_needed)}
+    current = {g: m for g, m in zip(groups.group_id, groups.manager_id) if m in stars}
+    kinds = sorted(set(kind_of.values()))
+    pool: dict = {k: [] for k in kinds}  # kind → its groups
+    own: dict = {}  # (manager, kind) → the manager's groups of that kind today
+    for g, k in kind_of.items():
+        pool[k].append(g)
+        if g in current:
+            own.setdefault((current[g], k), []).append(g)
 
     prob = pulp.LpProblem("rebalance", pulp.LpMinimize)
-    x = {(g, m): prob.add_variable(f"x_{i}_{j}", cat="Binary") for i, g in enumerate(gids) for j, m in enumerate(mids)}
-    u = {g: prob.add_variable(f"u_{i}", cat="Binary") for i, g in enumerate(gids)}
+    stay = {mk: prob.add_variable(f"s_{i}", lowBound=0, upBound=len(gs), cat="Integer")
+            for i, (mk, gs) in enumerate(own.items())}
+    move = {(k, m): prob.add_variable(f"z_{i}_{j}", lowBound=0, upBound=len(pool[k]), cat="Integer")
+            for i, k in enumerate(kinds) for j, m in enumerate(mids)}
+    left = {k: prob.add_variable(f"u_{i}", lowBound=0, upBound=len(pool[k]), cat="Integer")
+            for i, k in enumerate(kinds)}
     # Lexicographic weights: one unplaced group outweighs every star shortfall, and one star shortfall
-    # outweighs every move. (A finer tie-break, such as preferring a manager whose star matches the
-    # need, made CBC 10–15× slower on the sample's branches for no change in the figures that matter.)
-    n = len(gids) + 1
+    # outweighs every move.
+    n = len(groups) + 1
     star_cost, unplaced_cost = n, n * n
 
-    def cost(g, m):
-        return (0 if current[g] == m else 1) + (star_cost if stars[m] < need[g] else 0)
+    def below(m, k) -> int:
+        return star_cost if stars[m] < k[1] else 0
 
     expr = pulp.LpAffineExpression  # built from (variable, coefficient) pairs: fast on thousands of terms
-    prob += expr([(v, unplaced_cost) for v in u.values()] + [(v, cost(g, m)) for (g, m), v in x.items()])
-    for g in gids:
-        prob += expr([(x[g, m], 1) for m in mids] + [(u[g], 1)]) == 1
-    k, weights = _weights(caps)
+    prob += expr([(v, below(m, k)) for (m, k), v in stay.items()]
+                 + [(v, 1 + below(m, k)) for (k, m), v in move.items()]
+                 + [(v, unplaced_cost) for v in left.values()])
+    for k in kinds:  # each group of a kind stays, moves to a manager or is left unplaced
+        prob += expr([(v, 1) for (_, kk), v in stay.items() if kk == k]
+                     + [(move[k, m], 1) for m in mids] + [(left[k], 1)]) == len(pool[k])
+    scale, weights = _weights([c for c, _ in kinds])
+    weight = dict(zip(kinds, weights or []))
     for m in mids:
-        if k is not None:
-            prob += expr([(x[g, m], weights[i]) for i, g in enumerate(gids)]) <= k
+        book = [(v, k) for (mm, k), v in stay.items() if mm == m] + [(move[k, m], k) for k in kinds]
+        if scale is not None:
+            prob += expr([(v, weight[k]) for v, k in book]) <= scale
         else:  # fractional capacities a planner typed: a float constraint with a small safety margin
-            prob += expr([(x[g, m], 1.0 / caps[i]) for i, g in enumerate(gids)]) <= 1 - 1e-9
+            prob += expr([(v, 1.0 / k[0]) for v, k in book]) <= 1 - 1e-9
     with warnings.catch_warnings():
         # PuLP 3 warns that 4.0 will stop bundling CBC; the bundled binary is what works offline (pin pulp<4).
         warnings.simplefilter("ignore", DeprecationWarning)
         solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, threads=2)
     prob.solve(solver)
     optimal = pulp.LpStatus[prob.status] == "Optimal" and prob.sol_status == pulp.LpSolutionOptimal
+
+    def count(v) -> int:
+        return int(round(v.value() or 0))
+
     placed = {}
-    for g in gids:
-        chosen = [m for m in mids if (x[g, m].value() or 0) > 0.5]
-        placed[g] = chosen[0] if chosen else None
+    for (m, k), gs in own.items():
+        for g in gs[:count(stay[m, k])]:
+            placed[g] = m
+    for k in kinds:
+        movers = [g for g in pool[k] if g not in placed]
+        quota = {m: count(move[k, m]) for m in mids}
+        for g in movers:  # counted as moving to its own manager (never at the optimum): it simply stays
+            if quota.get(current.get(g), 0) > 0:
+                placed[g] = current[g]
+                quota[current[g]] -= 1
+        for g in (g for g in movers if g not in placed):
+            m = next((m for m in mids if quota[m] > 0), None)  # None: no manager has room
+            placed[g] = m
+            if m is not None:
+                quota[m] -= 1
     return placed, optimal
 
 
@@ -131,6 +176,7 @@ def propose(book: pd.DataFrame, managers: pd.DataFrame, time_limit: float = 20.0
     employed = set(managers.manager_id)
     star_of = dict(zip(managers.manager_id, managers.star_level))
     branch_of = dict(zip(managers.manager_id, managers.branch_id))
+    name_of = dict(zip(managers.manager_id, managers.manager_name))
     # Before: the books as they are, counted only for employed managers of the group's own branch.
     before_caps: dict = {m: [] for m in employed}
     for r in book.itertuples():
@@ -156,18 +202,21 @@ def propose(book: pd.DataFrame, managers: pd.DataFrame, time_limit: float = 20.0
         if not moved and fits:
             continue
         reason = NO_ROOM if target is None else _reason(r, employed, before_load) if moved else STAR_UNAVAILABLE
+        from_name = name_of.get(r.manager_id) or getattr(r, "manager_name", None)  # a manager who left: the book's
         rows.append({
-            "group_id": r.group_id, "group_name": r.group_name, "branch_id": r.branch_id, "class": r.cls,
-            "members": r.members, "star_needed": r.star_needed, "from_manager_id": r.manager_id,
+            "group_name": r.group_name, "from_manager_name": from_name if pd.notna(from_name) else None,
+            "to_manager_name": name_of.get(target), "reason": reason, "class": r.cls, "star_needed": r.star_needed,
             "from_star": star_of.get(r.manager_id, r.manager_star if pd.notna(r.manager_star) else None),
-            "to_manager_id": target, "to_star": star_of.get(target), "moved": moved, "fits": fits,
-            "reason": reason,
+            "to_star": star_of.get(target), "members": r.members, "branch_name": getattr(r, "branch_name", None),
+            "group_id": r.group_id, "from_manager_id": r.manager_id, "to_manager_id": target,
+            "branch_id": r.branch_id, "moved": moved, "fits": fits,
         })
-    moves = pd.DataFrame(rows, columns=["group_id", "group_name", "branch_id", "class", "from_manager_id", "from_star",
-                                        "to_manager_id", "to_star", "reason", "moved", "fits", "star_needed",
-                                        "members"])
+    # Names first (what a planner reads), codes after them (what a planner may search or send on).
+    moves = pd.DataFrame(rows, columns=["group_name", "from_manager_name", "to_manager_name", "reason", "class",
+                                        "star_needed", "from_star", "to_star", "members", "branch_name", "group_id",
+                                        "from_manager_id", "to_manager_id", "branch_id", "moved", "fits"])
     after_load = {m: load_of(c) for m, c in after_caps.items()}
-    workload = managers[["manager_id", "manager_name", "branch_id", "star_level"]].copy()
+    workload = managers.reindex(columns=["manager_name", "branch_name", "star_level", "manager_id", "branch_id"])
     workload["groups_before"] = workload.manager_id.map(lambda m: len(before_caps[m]))
     workload["load_before"] = workload.manager_id.map(lambda m: round(float(before_load[m]), 4))
     workload["groups_after"] = workload.manager_id.map(lambda m: len(after_caps[m]))

@@ -4,7 +4,12 @@ A scenario belongs to the data it was made for, so it lives beside the exports, 
 code. The file name comes from the planner's name, sanitised so that no name can leave the
 folder or clash with the file system (`../x`, `a/b`, `CON`, a name of only dots); the name as
 typed is kept inside the file and shown in lists. One folder holds both kinds (`staffing`,
-`model`); a name already used by the other kind is refused rather than overwritten.
+`model`).
+
+Saving never loses a scenario without the planner saying so: saving under a name already saved
+raises ScenarioExists (the page asks "overwrite?" and saves again with overwrite=True); a name
+whose file is already taken by another name ("a b" and "a_b" both make a_b.json, "Plan" and
+"plan" are one file on Windows and macOS) or by the other kind is refused with a message.
 """
 from __future__ import annotations
 
@@ -17,6 +22,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from kam.i18n import t
+
 KINDS = ("staffing", "model")
 MAX_STEM = 60
 _UNSAFE = re.compile(r"[^\w\-]+")  # \w is Unicode: 扩张方案 stays readable
@@ -24,7 +31,25 @@ _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lp
 
 
 class ScenarioError(ValueError):
-    """A scenario name that cannot be used, or a file that is not a scenario of the expected kind."""
+    """A scenario name that cannot be used, or a file that is not a scenario of the expected kind.
+
+    `key` and `params` let a page say it in the viewer's language (planning.scenario_error.<key>);
+    str() is the English text, for the command line and logs.
+    """
+
+    def __init__(self, key: str, **params: object):
+        self.key, self.params = key, params
+        super().__init__(self.in_language("en"))
+
+    def in_language(self, lang: str) -> str:
+        params = dict(self.params)
+        if params.get("kind") in KINDS:  # the kind in words, not its code
+            params["kind"] = t(f"planning.scenario_kind.{params['kind']}", lang)
+        return t(f"planning.scenario_error.{self.key}", lang, **params)
+
+
+class ScenarioExists(ScenarioError):
+    """A scenario of that name is saved already: save again with overwrite=True to replace it."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +58,7 @@ class Scenario:
     kind: str
     levers: dict
     saved_at: str = ""
+    file: str = ""  # the file's name in the scenarios folder
 
     @property
     def stem(self) -> str:
@@ -52,7 +78,7 @@ def sanitise(name: str) -> str:
     text = unicodedata.normalize("NFKC", str(name or "")).strip()
     stem = _UNSAFE.sub("_", text).strip("_-")[:MAX_STEM].strip("_-")
     if not stem:
-        raise ScenarioError(f"not a usable scenario name: {name!r}")
+        raise ScenarioError("unusable", name=str(name or "").strip())
     if stem.lower() in _RESERVED:
         stem += "_"
     return stem
@@ -62,18 +88,42 @@ def path_for(folder: Path | str, name: str) -> Path:
     return scenarios_dir(folder) / f"{sanitise(name)}.json"
 
 
-def save(folder: Path | str, kind: str, name: str, levers: dict) -> Path:
-    """Write the scenario atomically (a reader sees the old file or the new, never half of one)."""
+def same_name(a: str, b: str) -> bool:
+    """Two names a planner would call the same: equal after NFKC and trimming (全角 Ｇ is G)."""
+    return unicodedata.normalize("NFKC", str(a)).strip() == unicodedata.normalize("NFKC", str(b)).strip()
+
+
+def _taken(folder: Path | str, stem: str) -> Path | None:
+    """The saved file that `stem` would write, compared without case (one file on Windows and macOS)."""
+    folded = stem.casefold()
+    return next((p for p in sorted(scenarios_dir(folder).glob("*.json")) if p.stem.casefold() == folded), None)
+
+
+def save(folder: Path | str, kind: str, name: str, levers: dict, *, overwrite: bool = False) -> Path:
+    """Write the scenario atomically (a reader sees the old file or the new, never half of one).
+
+    Raises ScenarioExists when a scenario of that name is saved already (unless overwrite), and
+    ScenarioError when the file is taken by another name or by the other kind of scenario.
+    """
     if kind not in KINDS:
-        raise ScenarioError(f"unknown scenario kind {kind!r}")
+        raise ScenarioError("kind", kind=kind)
+    name = str(name or "").strip()
     path = path_for(folder, name)
-    if path.exists():
-        existing = _read(path)
+    taken = _taken(folder, path.stem)
+    if taken is not None:
+        try:
+            existing = _read(taken)
+        except ScenarioError:
+            raise ScenarioError("unreadable_in_the_way", name=name, file=taken.name) from None
         if existing.kind != kind:
-            raise ScenarioError(f"the name {name!r} is already used by a {existing.kind} scenario")
+            raise ScenarioError("other_kind", name=name, kind=existing.kind)
+        if not same_name(existing.name, name) or taken.name != path.name:
+            raise ScenarioError("same_file", name=name, other=existing.name, file=taken.name)
+        if not overwrite:
+            raise ScenarioExists("exists", name=existing.name, file=taken.name, saved_at=existing.saved_at)
     path.parent.mkdir(parents=True, exist_ok=True)
-    doc = {"name": str(name).strip(), "kind": kind,
-           "saved_at": dt.datetime.now().isoformat(timespec="seconds"), "levers": levers}
+    doc = {"name": name, "kind": kind,
+           "saved_at": dt.datetime.now().isoformat(sep=" ", timespec="minutes"), "levers": levers}
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
                                      prefix=path.stem, suffix=".tmp") as f:
         json.dump(doc, f, ensure_ascii=False, indent=1, default=str)
@@ -84,10 +134,10 @@ def save(folder: Path | str, kind: str, name: str, levers: dict) -> Path:
 def load(folder: Path | str, name: str, kind: str | None = None) -> Scenario:
     path = path_for(folder, name)
     if not path.exists():
-        raise ScenarioError(f"no scenario named {name!r}")
+        raise ScenarioError("missing", name=name)
     scenario = _read(path)
     if kind is not None and scenario.kind != kind:
-        raise ScenarioError(f"{name!r} is a {scenario.kind} scenario, not a {kind} one")
+        raise ScenarioError("wrong_kind", name=name, kind=scenario.kind)
     return scenario
 
 
@@ -112,10 +162,11 @@ def _read(path: Path) -> Scenario:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise ScenarioError(f"{path.name} cannot be read: {e}") from None
+        raise ScenarioError("unreadable", file=path.name, error=str(e)) from None
     if not isinstance(doc, dict) or doc.get("kind") not in KINDS or not isinstance(doc.get("levers"), dict):
-        raise ScenarioError(f"{path.name} is not a scenario file")
-    return Scenario(str(doc.get("name") or path.stem), doc["kind"], doc["levers"], str(doc.get("saved_at", "")))
+        raise ScenarioError("not_scenario", file=path.name)
+    return Scenario(str(doc.get("name") or path.stem), doc["kind"], doc["levers"], str(doc.get("saved_at", "")),
+                    path.name)
 
 
 # ------------------------------------------------------------------------ the same two widgets on every planner page
@@ -125,7 +176,7 @@ def picker(context, kind: str, show, defaults) -> None:
     (a saved scenario's, or `defaults` — the settings' own). Widget keys start with the page's name (kind)."""
     import streamlit as st
 
-    prefix = "staffing" if kind == "staffing" else "model_matrix"
+    prefix = _prefix(kind)
 
     def open_saved() -> None:
         name = st.session_state.get(f"{prefix}_open")
@@ -133,9 +184,12 @@ def picker(context, kind: str, show, defaults) -> None:
             return
         try:
             show(load(context.wh.folder, name, kind).levers)
-            st.session_state[f"{prefix}_name"] = name
-        except (ScenarioError, ValueError, TypeError) as exc:  # a file edited by hand
-            st.session_state[f"{prefix}_saved"] = (False, str(exc))
+            st.session_state[f"{prefix}_name"] = name  # saving again starts from the name it was opened by
+        except ScenarioError as exc:
+            st.session_state[f"{prefix}_saved"] = (False, exc.in_language(context.lang))
+        except (ValueError, TypeError) as exc:  # a file edited by hand
+            st.session_state[f"{prefix}_saved"] = (False, context.t("planning.scenario_error.bad_levers",
+                                                                    name=name, error=str(exc)))
 
     pick, reset = st.columns([3, 1], vertical_alignment="bottom")
     pick.selectbox(context.t("planning.open_scenario"), [s.name for s in list_scenarios(context.wh.folder, kind)],
@@ -145,24 +199,73 @@ def picker(context, kind: str, show, defaults) -> None:
 
 
 def saver(context, kind: str, levers: dict) -> None:
-    """A name box and a Save button (for roles that may save scenarios), and what saving said."""
+    """A name box and a Save button (for roles that may save scenarios), and what saving said.
+
+    Saving happens in the page's own run, after the page has read its widgets, so `levers` are the
+    ones on screen when Save was clicked, and the name is read from the box when the click arrives
+    (a click commits what was typed, Enter or not). (Saving in an on_click callback with the name and
+    levers as arguments saved those of the run before: the previous name's file, over again.) The
+    callback only notes the request in a plain session key, which outlives a rerun, unlike a button's
+    value. The button is never disabled for an empty box either: a box filled but not yet committed
+    would swallow the first click.
+    """
     import streamlit as st
 
-    prefix = "staffing" if kind == "staffing" else "model_matrix"
+    prefix = _prefix(kind)
+    name_key, asked_key, pending_key, said_key = (f"{prefix}_name", f"{prefix}_save_asked", f"{prefix}_pending",
+                                                  f"{prefix}_saved")
 
-    def save_now(name: str) -> None:
+    def write(name: str, overwrite: bool) -> None:
         try:
-            path = save(context.wh.folder, kind, name, levers)
-            st.session_state[f"{prefix}_saved"] = (True, context.t("planning.saved", file=path.name))
+            path = save(context.wh.folder, kind, name, levers, overwrite=overwrite)
+        except ScenarioExists as exc:  # ask first: the page shows the question below
+            st.session_state[pending_key] = {"name": name.strip(), "levers": levers, **exc.params}
+            return
         except ScenarioError as exc:
-            st.session_state[f"{prefix}_saved"] = (False, str(exc))
+            st.session_state[said_key] = (False, exc.in_language(context.lang))
+            return
+        st.session_state.pop(pending_key, None)
+        st.session_state[said_key] = (True, context.t("planning.saved", name=name.strip(), file=path.name))
+        st.rerun()  # so that the list of saved scenarios above shows it
+
+    def ask(what: str) -> None:
+        st.session_state[asked_key] = (what, str(st.session_state.get(name_key) or ""))
 
     name_col, save_col = st.columns([3, 1], vertical_alignment="bottom")
-    name = name_col.text_input(context.t("planning.scenario_name"), key=f"{prefix}_name")
+    name_col.text_input(context.t("planning.scenario_name"), key=name_key,
+                        placeholder=context.t("planning.scenario_name_hint"))
     may_save = context.viewer.can("save_scenarios")
-    # on_click, not `if st.button(...)`: the callback runs before the page, with the levers shown when clicked
-    save_col.button(context.t("planning.save"), key=f"{prefix}_save", disabled=not (name and may_save),
-                    icon=":material/save:", help=None if may_save else context.t("planning.no_save_right"),
-                    on_click=save_now, args=(name,))
-    if said := st.session_state.pop(f"{prefix}_saved", None):
+    save_col.button(context.t("planning.save"), key=f"{prefix}_save", disabled=not may_save, on_click=ask,
+                    args=("save",), icon=":material/save:",
+                    help=None if may_save else context.t("planning.no_save_right"))
+    pending = st.session_state.get(pending_key)
+    asked = st.session_state.pop(asked_key, None) if may_save else None
+    if asked and asked[0] == "save":
+        if asked[1].strip():
+            write(asked[1], overwrite=False)
+            pending = st.session_state.get(pending_key)
+        else:
+            st.session_state[said_key] = (False, context.t("planning.name_needed"))
+    elif asked and asked[0] == "overwrite" and pending:
+        write(pending["name"], overwrite=True)
+    elif asked and asked[0] == "cancel":
+        st.session_state.pop(pending_key, None)
+        pending = None
+    name = str(st.session_state.get(name_key) or "")
+    if pending and (not same_name(pending["name"], name) or pending["levers"] != levers):
+        st.session_state.pop(pending_key)  # the name or the levers changed since: the question is moot
+        pending = None
+    if pending:
+        st.warning(context.t("planning.overwrite_ask", name=pending["name"], file=pending["file"],
+                             saved_at=pending.get("saved_at") or "—"), icon=":material/warning:")
+        yes, no, _ = st.columns([1, 1, 4])
+        yes.button(context.t("planning.overwrite"), key=f"{prefix}_overwrite", type="primary", on_click=ask,
+                   args=("overwrite",))
+        no.button(context.t("planning.cancel"), key=f"{prefix}_cancel", on_click=ask, args=("cancel",))
+    if said := st.session_state.pop(said_key, None):
         (st.success if said[0] else st.error)(said[1])
+
+
+def _prefix(kind: str) -> str:
+    """The page's session_state prefix for a kind of scenario."""
+    return "staffing" if kind == "staffing" else "model_matrix"

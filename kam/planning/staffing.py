@@ -13,7 +13,8 @@ suggested class). A scenario changes the assumptions and recomputes the same def
    time goes into visits, so twice the visits means half the groups);
 4. needed: round_half_up(n' ÷ c_high) to round_half_up(n' ÷ c_low), round_half_up(x) = floor(x + 0.5);
 5. current: managers of the class's star level employed at the as-of time (from SQL); gap: current
-   against the needed range — short (current − low, negative), within (0) or surplus (current − high);
+   against the needed range — short, within or surplus, with the managers short of the range
+   (low − current) and the managers beyond it (current − high), both counted positive;
 6. hires: expected leavers over the horizon are current × attrition × horizon / 12; hires =
    ceil(low − (current − leavers)) when positive, the managers to recruit to reach the low end of
    the needed range at the horizon; posts must open `months_to_hire` months before the horizon
@@ -49,13 +50,13 @@ def needed_range(groups: float, capacity_low: float, capacity_high: float) -> tu
     return round_half_up(groups / capacity_high), round_half_up(groups / capacity_low)
 
 
-def gap_of(current: float, low: int, high: int) -> tuple[str, float]:
-    """(status, managers): short with current − low (< 0), surplus with current − high (> 0), or within, 0."""
+def gap_of(current: float, low: int, high: int) -> tuple[str, float, float]:
+    """(status, short, surplus): short by low − current, surplus by current − high (both positive), or within."""
     if current < low:
-        return GAP_SHORT, current - low
+        return GAP_SHORT, low - current, 0
     if current > high:
-        return GAP_SURPLUS, current - high
-    return GAP_WITHIN, 0
+        return GAP_SURPLUS, 0, current - high
+    return GAP_WITHIN, 0, 0
 
 
 def calculate(groups: float, avg_members: float, cls: str, settings: Settings) -> dict:
@@ -265,7 +266,7 @@ def project(base: Base, levers: Levers, settings: Settings) -> pd.DataFrame:
             low = high = math.nan
         required_low, required_high = needed_range(n, low, high) if n > 0 else (0, 0)
         current = int(r["current"])
-        status, gap_managers = gap_of(current, required_low, required_high)
+        status, short, surplus = gap_of(current, required_low, required_high)
         leavers = current * levers.attrition_per_year * years
         hires = max(0, math.ceil(required_low - (current - leavers) - 1e-9))
         rows.append({
@@ -274,7 +275,7 @@ def project(base: Base, levers: Levers, settings: Settings) -> pd.DataFrame:
             "groups": round(n, 1), "avg_members": round(avg, 2) if n > 0 else math.nan,
             "capacity_low": round(low, 2), "capacity_high": round(high, 2),
             "required_low": required_low, "required_high": required_high,
-            "current": current, "gap": status, "gap_managers": gap_managers,
+            "current": current, "gap": status, "short_managers": short, "surplus_managers": surplus,
             "leavers": round(leavers, 1), "hires": hires,
             "open_by": _open_by(base.as_of, levers) if hires else None,
         })
@@ -289,19 +290,16 @@ def _open_by(as_of: dt.datetime | None, levers: Levers) -> str | None:
 
 
 def totals(frame: pd.DataFrame) -> pd.DataFrame:
-    """The province total by class of a projected frame: sums of the branches (managers serve within a branch)."""
-    frame = frame.assign(short_managers=(-frame.gap_managers).clip(lower=0),
-                         surplus_managers=frame.gap_managers.clip(lower=0))
+    """The province total by class of a projected frame: sums of the branches (managers serve within a branch,
+    so one branch's surplus does not fill another's shortfall); the gap compares the sums."""
     summed = frame.groupby(["class", "star_level"], as_index=False)[
         ["groups", "required_low", "required_high", "current", "short_managers", "surplus_managers",
          "leavers", "hires"]].sum()
-    gaps = [gap_of(r.current, r.required_low, r.required_high) for r in summed.itertuples()]
-    summed["gap"] = [g[0] for g in gaps]
-    summed["gap_managers"] = [g[1] for g in gaps]
+    summed["gap"] = [gap_of(r.current, r.required_low, r.required_high)[0] for r in summed.itertuples()]
     return summed
 
 
-COMPARED = ("required_low", "required_high", "current", "gap_managers", "hires")
+COMPARED = ("required_low", "required_high", "current", "short_managers", "surplus_managers", "hires")
 
 
 def compare(base: pd.DataFrame, scenario: pd.DataFrame) -> pd.DataFrame:
@@ -316,6 +314,39 @@ def compare(base: pd.DataFrame, scenario: pd.DataFrame) -> pd.DataFrame:
         out[f"delta_{c}"] = out[f"scenario_{c}"] - out[f"base_{c}"]
     out["changed"] = out[[f"delta_{c}" for c in COMPARED]].ne(0).any(axis=1) | (out.base_gap != out.scenario_gap)
     return out.drop(columns=["base_current", "delta_current"]).rename(columns={"scenario_current": "current"})
+
+
+# ------------------------------------------------------------------------ scenarios side by side
+
+SIDE_BY_SIDE = ("required_low", "required_high", "current", "short_managers", "surplus_managers", "hires")
+
+
+def side_by_side(base: Base, named: dict[str, Levers], settings: Settings) -> pd.DataFrame:
+    """One row per star level × scenario (in the order given): the province totals of each scenario
+    (totals()), so that the scenarios of one star level sit next to each other."""
+    frames = []
+    for order, (name, levers) in enumerate(named.items()):
+        summed = totals(project(base, levers, settings))
+        frames.append(summed.assign(scenario=name, _order=order))
+    out = pd.concat(frames, ignore_index=True).sort_values(["star_level", "_order"], ascending=[False, True])
+    return out[["star_level", "scenario", *SIDE_BY_SIDE]].reset_index(drop=True)
+
+
+def lever_table(named: dict[str, Levers], settings: Settings) -> pd.DataFrame:
+    """One row per scenario: its levers, rates as fractions (growth_A = 0.2 is +20 % a year); `moves`
+    as {"B>A": share}; `capacity_edited` when the scenario has its own capacity table."""
+    rows = []
+    for name, levers in named.items():
+        rows.append({"scenario": name,
+                     **{f"growth_{c}": levers.group_growth[c] for c in CLASSES},
+                     "member_growth": levers.member_growth,
+                     **{f"visits_{c}": levers.visits_per_quarter[c] for c in CLASSES},
+                     "attrition_per_year": levers.attrition_per_year,
+                     "months_to_hire": levers.months_to_hire, "horizon_months": levers.horizon_months,
+                     "apply_suggested": levers.apply_suggested, "moves": dict(levers.moves),
+                     "capacity_edited": bool(levers.capacity_bands)
+                     and levers.capacity_bands != settings.raw["capacity"]["bands"]})
+    return pd.DataFrame(rows)
 
 
 # ------------------------------------------------------------------------ levers ⇄ the page's widgets

@@ -8,6 +8,7 @@ committed in file-name order so the rows stay in the order of the files. The fil
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from kam.i18n import Message
 from kam.storage.masking import mask_text
 from kam.storage.readers import (ExportFile, FileRead, UnreadableFile, csv_malformed, csv_source, discover,
                                  is_text, load_csv, open_csv, read_file)
@@ -36,7 +38,7 @@ class _Job:
 def parse_files(con, folder: Path, report: IngestReport, say: Progress, workdir: Path) -> None:
     """Parse every new or changed file into parsed_<dataset>; drop rows of files now gone."""
     known = {r[0]: r for r in con.execute(
-        "select file, sha256, size, mtime_ns, status, error from file_manifest").fetchall()}
+        "select file, sha256, size, mtime_ns, status, error, error_code, error_params from file_manifest").fetchall()}
     exports = discover(folder)
     present = {e.name for e in exports}
     for gone in set(known) - present:
@@ -46,8 +48,9 @@ def parse_files(con, folder: Path, report: IngestReport, say: Progress, workdir:
     for export in exports:
         stat = export.path.stat()
         if export.dataset is None:
-            plan.append(FileOutcome(export.name, None, "unknown", "file name matches no dataset"))
-            _record_file(con, export, "", stat, "unknown", "file name matches no dataset")
+            why = Message("reader.unknown_file")
+            plan.append(FileOutcome(export.name, None, "unknown", str(why), reason=why))
+            _record_file(con, export, "", stat, "unknown", why)
             continue
         prev = known.get(export.name)
         if prev is None:
@@ -55,9 +58,11 @@ def parse_files(con, folder: Path, report: IngestReport, say: Progress, workdir:
             continue
         same_stat = prev[2] == stat.st_size and prev[3] == stat.st_mtime_ns
         digest = prev[1] if same_stat else file_hash(export.path)
-        if prev[1] == digest and prev[4] in ("loaded", "failed"):
+        # A file that failed before error codes were kept (no error_code) is read again, once.
+        if prev[1] == digest and (prev[4] == "loaded" or prev[4] == "failed" and prev[6]):
+            why = stored_reason(prev[6], prev[7])
             plan.append(FileOutcome(export.name, export.dataset.name,
-                                    "unchanged" if prev[4] == "loaded" else "failed", prev[5] or ""))
+                                    "unchanged" if prev[4] == "loaded" else "failed", prev[5] or "", reason=why))
             continue
         _forget_file(con, export.name)
         plan.append(_Job(export, stat, digest))
@@ -71,26 +76,28 @@ def parse_files(con, folder: Path, report: IngestReport, say: Progress, workdir:
                 if isinstance(item, FileOutcome):
                     report.files.append(item)
                     if item.status == "unchanged":
-                        say(f"{item.file}: unchanged, not parsed again")
+                        say(Message("progress.unchanged", {"file": item.file}))
                     continue
                 export = item.export
-                read, check, error = futures[id(item)].result()
-                if error is not None:
-                    report.files.append(FileOutcome(export.name, export.dataset.name, "failed", error))
-                    _record_file(con, export, item.digest, item.stat, "failed", error)
-                    say(f"{export.name}: cannot be read ({error})")
+                read, check, why = futures[id(item)].result()
+                if why is not None:
+                    report.files.append(FileOutcome(export.name, export.dataset.name, "failed", str(why),
+                                                    reason=why))
+                    _record_file(con, export, item.digest, item.stat, "failed", why)
+                    say(Message("progress.unreadable", {"file": export.name, "reason": why}))
                     continue
                 for line, kind, text in read.malformed:
                     con.execute("insert into malformed_lines values ($ds, $file, $line, 'malformed_line', $raw)",
                                 {"ds": export.dataset.name, "file": export.name, "line": line,
                                  "raw": f"{kind}: {text}"[:2000]})
-                _record_file(con, export, item.digest, item.stat, "loaded", "", read)
+                _record_file(con, export, item.digest, item.stat, "loaded", None, read)
                 sig, hashes = check
                 con.executemany("insert into key_checks values (?, ?, ?)",
                                 [(export.dataset.name, sig, int(h)) for h in hashes]
                                 or [(export.dataset.name, sig, None)])
                 report.files.append(FileOutcome(export.name, export.dataset.name, "loaded"))
-                say(f"{export.name}: {read.rows:,} rows read ({export.dataset.name})")
+                say(Message("progress.rows_read",
+                            {"file": export.name, "rows": read.rows, "dataset": export.dataset.name}))
         except BaseException:
             turn.abort()
             raise
@@ -147,9 +154,7 @@ def _parse_job(con, job: _Job, n: int, workdir: Path, turn: _Turns):
                 raise  # our SQL is wrong, not the file: the refresh fails
             cur.execute("rollback")
             turn.wait(n)
-            # The reason is shown to every viewer of the data page and kept in the manifest: a
-            # reader's message may quote a cell, so mobile numbers in it are masked here, once.
-            return None, None, mask_text(str(exc).splitlines()[0][:500]) if str(exc) else type(exc).__name__
+            return None, None, _reason(exc)
         ds = job.export.dataset
         check = (key_signature(ds, [(job.export.name, job.digest)]),
                  repeated_hashes(cur, ds, [job.export.name]))
@@ -221,17 +226,43 @@ def _forget_file(con, file_name: str) -> None:
     con.execute("delete from file_manifest where file = $f", {"f": file_name})
 
 
-def _record_file(con, export: ExportFile, digest: str, stat, status: str, error: str,
+def _reason(exc: Exception) -> Message:
+    """Why a file could not be read, as a message: the reader's own code, else the error's first line.
+
+    The reason is shown to every viewer of the data page and kept in the manifest: a reader's
+    message may quote a cell, so mobile numbers in it are masked here, once.
+    """
+    if isinstance(exc, UnreadableFile):
+        key, params = exc.message.key, exc.params
+    else:
+        key, params = "reader.parse_error", {"detail": str(exc) or type(exc).__name__}
+    return Message(key, {k: mask_text(v.splitlines()[0][:500]) if isinstance(v, str) and v else v
+                         for k, v in params.items()})
+
+
+def stored_reason(code, params) -> Message | None:
+    """The reason a manifest row keeps (`error_code`, `error_params`) as a message again; None
+    when it keeps none (a loaded file, or a manifest row older than the codes: NULL, or NaN in pandas)."""
+    if not isinstance(code, str) or not code:
+        return None
+    return Message(f"reader.{code}", json.loads(params) if isinstance(params, str) and params else {})
+
+
+def _record_file(con, export: ExportFile, digest: str, stat, status: str, why: Message | None,
                  read=None) -> None:
     con.execute(
         """insert or replace into file_manifest
-           (file, dataset, sha256, size, mtime_ns, status, error, encoding, delimiter,
-            extra_columns, parsed_at)
-           values ($file, $dataset, $sha, $size, $mtime, $status, $error, $enc, $delim, $extras,
-                   current_localtimestamp())""",
+           (file, dataset, sha256, size, mtime_ns, status, error, error_code, error_params, encoding,
+            delimiter, extra_columns, parsed_at)
+           values ($file, $dataset, $sha, $size, $mtime, $status, $error, $code, $params, $enc, $delim,
+                   $extras, current_localtimestamp())""",
         {"file": export.name, "dataset": export.dataset.name if export.dataset else None,
          "sha": digest, "size": stat.st_size, "mtime": stat.st_mtime_ns, "status": status,
-         "error": error, "enc": read.encoding if read else None,
+         # error: the English sentence (`kam ingest`, logs); code and fields: what screens translate
+         "error": str(why).splitlines()[0][:500] if why else "",
+         "code": why.key.removeprefix("reader.") if why else None,
+         "params": json.dumps(why.params, ensure_ascii=False) if why else None,
+         "enc": read.encoding if read else None,
          "delim": read.delimiter if read else None,
          "extras": read.extra_columns if read else []},
     )

@@ -28,6 +28,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from kam.i18n import Message
 from kam.storage.schema import Dataset, dataset_for_file, header_map, normalise_header
 
 SUPPORTED_SUFFIXES = (".csv", ".txt", ".xlsx", ".parquet")
@@ -37,7 +38,16 @@ CHUNK_BYTES = 16 << 20
 
 
 class UnreadableFile(Exception):
-    """The whole file cannot be read; the message says why, for the ingest report."""
+    """The whole file cannot be read: why, as a code (`reader.<code>` in the locales) and its fields.
+
+    str() is the English sentence the ingest report and the command line print; the Data page
+    shows `message.text(lang)`, in its viewer's language.
+    """
+
+    def __init__(self, code: str, **params):
+        self.code, self.params = code, params
+        self.message = Message(f"reader.{code}", params)
+        super().__init__(str(self.message))
 
 
 @dataclass
@@ -76,14 +86,14 @@ def read_file(con: duckdb.DuckDBPyConnection, export: ExportFile, table: str,
     """Create `table` (text columns of the dataset, plus _file and _line) from one export file."""
     suffix = export.path.suffix.lower()
     if export.path.stat().st_size == 0:
-        raise UnreadableFile("empty file")
+        raise UnreadableFile("empty_file")
     if suffix in (".csv", ".txt"):
         return _read_csv(con, export, table, workdir)
     if suffix == ".xlsx":
         return _read_xlsx(con, export, table)
     if suffix == ".parquet":
         return _read_parquet(con, export, table)
-    raise UnreadableFile(f"unsupported file type {suffix}")
+    raise UnreadableFile("unsupported_type", suffix=suffix)
 
 
 # ---------------------------------------------------------------- headers
@@ -105,7 +115,7 @@ def map_headers(dataset: Dataset, headers: list[str], file_name: str) -> tuple[l
             extras.append(str(header))
     missing = [c for c in dataset.required_columns if c not in seen]
     if missing:
-        raise UnreadableFile(f"missing required column {missing[0]} in {file_name}")
+        raise UnreadableFile("missing_column", column=missing[0], file=file_name, dataset=dataset.name)
     return names, extras
 
 
@@ -134,7 +144,7 @@ def _sniff_encoding(path: Path) -> str:
         codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
         return "gb18030"
     except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"not UTF-8 or GBK text (byte {exc.start})") from None
+        raise UnreadableFile("not_text", byte=exc.start) from None
 
 
 def _transcode_to_utf8(path: Path, encoding: str, workdir: Path) -> Path:
@@ -170,7 +180,7 @@ def _transcode_python(path: Path, encoding: str, workdir: Path) -> Path:
             dst.write(decoder.decode(b"", final=True).encode("utf-8"))
     except UnicodeDecodeError as exc:
         os.unlink(tmp)
-        raise UnreadableFile(f"not valid {encoding.upper()} text (byte {exc.start} of a chunk)") from None
+        raise UnreadableFile("bad_encoding", encoding=encoding.upper(), byte=exc.start) from None
     return Path(tmp)
 
 
@@ -205,7 +215,7 @@ def _header_line(path: Path, encoding: str) -> str:
     with open(path, encoding=encoding, errors="replace", newline="") as f:
         line = f.readline()
     if not line.strip():
-        raise UnreadableFile("empty first line: no header")
+        raise UnreadableFile("no_header")
     return line.lstrip("\ufeff").rstrip("\r\n")
 
 
@@ -234,7 +244,7 @@ class OpenedCsv:
 def open_csv(export: ExportFile, workdir: Path) -> OpenedCsv:
     """Sniff the encoding (transcoding GBK), the delimiter and the header of a text export."""
     if export.path.stat().st_size == 0:
-        raise UnreadableFile("empty file")
+        raise UnreadableFile("empty_file")
     encoding = _sniff_encoding(export.path)
     source = export.path
     if encoding == "gb18030":
@@ -357,9 +367,9 @@ def _read_xlsx(con, export: ExportFile, table: str) -> FileRead:
         sheet = book.get_sheet_by_name(_pick_sheet(book.sheet_names, export.dataset))
         rows = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for every kind of damage
-        raise UnreadableFile(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+        raise UnreadableFile("bad_xlsx", detail=f"{type(exc).__name__}: {exc}") from None
     if not rows:
-        raise UnreadableFile("empty sheet")
+        raise UnreadableFile("empty_sheet")
     headers = [_cell_text(h) or "" for h in rows[0]]
     names, extras = map_headers(export.dataset, headers, export.name)
     body = [[_cell_text(v) for v in r] + [None] * (len(names) - len(r)) for r in rows[1:]]
@@ -384,7 +394,7 @@ def _read_parquet(con, export: ExportFile, table: str) -> FileRead:
             "select name from parquet_schema($p) where num_children is null or num_children = 0",
             {"p": str(export.path)}).fetchall()]
     except duckdb.Error as exc:
-        raise UnreadableFile(f"not a readable parquet file ({exc})") from None
+        raise UnreadableFile("bad_parquet", detail=str(exc)) from None
     names, extras = map_headers(export.dataset, headers, export.name)
     renames = ", ".join(f'"{h}" as "{n}"' for h, n in zip(headers, names))
     con.execute(

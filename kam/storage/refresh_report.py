@@ -8,12 +8,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kam.i18n import Message
 from kam.storage.schema import DATASETS
 from kam.storage.warehouse_file import q
 
 
 class RefreshFailed(Exception):
-    """The refresh did not finish; the previous warehouse is untouched."""
+    """The refresh did not finish; the previous warehouse is untouched.
+
+    Why, as a code (`refresh_failed.<code>`) and fields: str() is the English sentence `kam ingest`
+    prints, the Data page shows `message.text(lang)`.
+    """
+
+    def __init__(self, code: str, **params):
+        self.code, self.params = code, params
+        self.message = Message(f"refresh_failed.{code}", params)
+        super().__init__(str(self.message))
 
 
 @dataclass
@@ -21,11 +31,12 @@ class FileOutcome:
     file: str
     dataset: str | None
     status: str  # loaded | unchanged | failed | unknown
-    error: str = ""
+    error: str = ""  # why it failed, in English (`kam ingest`); reason: the same as a message
     rows_read: int = 0
     loaded: int = 0
     set_aside: int = 0
     superseded: int = 0
+    reason: Message | None = None
 
 
 @dataclass
@@ -116,11 +127,11 @@ def check_accounting(con) -> None:
         select file, rows_read, loaded, set_aside, superseded from file_manifest
         where status = 'loaded' and rows_read <> loaded + set_aside + superseded""").fetchall()
     if bad:
-        raise RefreshFailed(f"row accounting does not add up for {bad[0][0]}: {bad[0][1:]}")
+        raise RefreshFailed("accounting", file=bad[0][0], counts=str(bad[0][1:]))
     for ds in DATASETS.values():
         (manifest_loaded,) = con.execute(
             "select coalesce(sum(loaded), 0) from file_manifest where dataset = $d and status = 'loaded'",
             {"d": ds.name}).fetchall()[0]
         (table_rows,) = con.execute(f"select count(*) from {ds.name}").fetchall()[0]
         if manifest_loaded != table_rows:
-            raise RefreshFailed(f"{ds.name}: manifest says {manifest_loaded} loaded, table has {table_rows}")
+            raise RefreshFailed("table_count", dataset=ds.name, manifest=manifest_loaded, table=table_rows)

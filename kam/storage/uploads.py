@@ -14,6 +14,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+from kam.i18n import Message
 from kam.storage.readers import SUPPORTED_SUFFIXES
 
 MAX_UPLOAD_BYTES = 1 << 30  # 1 GiB: a province's monthly billing export
@@ -22,7 +23,15 @@ MAX_XLSX_RATIO = 200  # real spreadsheets compress ~5-20x; bombs compress 1000x+
 
 
 class UploadRefused(ValueError):
-    """The upload is refused; the message says why and nothing was written."""
+    """The upload is refused and nothing was written: why, as a code (`upload.<code>`) and fields.
+
+    str() is the English sentence; the Data page shows `message.text(lang)`.
+    """
+
+    def __init__(self, code: str, **params):
+        self.code, self.params = code, params
+        self.message = Message(f"upload.{code}", params)
+        super().__init__(str(self.message))
 
 
 def safe_name(name: str) -> str:
@@ -31,7 +40,7 @@ def safe_name(name: str) -> str:
     name = re.split(r"[\\/]", name)[-1]  # drop any folder part, either separator
     name = re.sub(r"[\x00-\x1f\x7f<>:\"|?*]", "_", name).strip().lstrip(".")
     if not name or name in (".", ".."):
-        raise UploadRefused("the file has no usable name")
+        raise UploadRefused("no_name")
     if len(name.encode("utf-8")) > 200:
         stem, suffix = os.path.splitext(name)
         name = stem[:60] + suffix
@@ -43,12 +52,12 @@ def check_upload(name: str, data: bytes) -> str:
     clean = safe_name(name)
     suffix = Path(clean).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise UploadRefused(f"{clean}: type {suffix or '(none)'} is not accepted; "
-                            f"use {', '.join(SUPPORTED_SUFFIXES)}")
+        raise UploadRefused("bad_type" if suffix else "no_type", file=clean, suffix=suffix,
+                            accepted=", ".join(SUPPORTED_SUFFIXES))
     if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadRefused(f"{clean}: {len(data):,} bytes is over the {MAX_UPLOAD_BYTES:,}-byte limit")
+        raise UploadRefused("too_large", file=clean, size=len(data), limit=MAX_UPLOAD_BYTES)
     if not data:
-        raise UploadRefused(f"{clean}: the file is empty")
+        raise UploadRefused("empty", file=clean)
     if suffix == ".xlsx":
         _check_xlsx(clean, data)
     return clean
@@ -59,10 +68,9 @@ def _check_xlsx(name: str, data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             inflated = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        raise UploadRefused(f"{name}: not a valid .xlsx workbook (not a zip archive)") from None
+        raise UploadRefused("not_zip", file=name) from None
     if inflated > MAX_XLSX_INFLATED_BYTES or inflated > MAX_XLSX_RATIO * max(len(data), 1):
-        raise UploadRefused(f"{name}: the workbook would inflate to {inflated:,} bytes "
-                            f"from {len(data):,} (a zip bomb?); refused")
+        raise UploadRefused("zip_bomb", file=name, inflated=inflated, size=len(data))
 
 
 def save_upload(folder: Path, name: str, data: bytes) -> Path:
@@ -71,7 +79,7 @@ def save_upload(folder: Path, name: str, data: bytes) -> Path:
     folder = Path(folder).resolve()
     target = (folder / clean).resolve()
     if target.parent != folder:
-        raise UploadRefused(f"{name}: refused, the name leaves the export folder")
+        raise UploadRefused("leaves_folder", file=name)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
     with os.fdopen(fd, "wb") as f:
         f.write(data)

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import duckdb
 
+from kam.i18n import Message
 from kam.storage.masking import mask_text
 from kam.storage.parse_files import empty_source, parse_files, staged_insert_select
 from kam.storage.refresh_report import IngestReport, RefreshFailed, check_accounting, summarise
@@ -85,7 +86,7 @@ def _refresh_lock(folder: Path):
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RefreshFailed("another refresh of this folder is running") from None
+            raise RefreshFailed("busy") from None
         yield
 
 
@@ -100,7 +101,7 @@ def refresh(folder: Path, progress: Progress | None = None,
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise RefreshFailed(f"export folder not found: {folder}")
+        raise RefreshFailed("no_folder", folder=str(folder))
     say = progress or (lambda _msg: None)
     with _refresh_lock(folder):
         previous = current_warehouse(folder)
@@ -114,10 +115,10 @@ def refresh(folder: Path, progress: Progress | None = None,
             _delete(new_file)
             if isinstance(exc, RefreshFailed):
                 raise
-            raise RefreshFailed(f"refresh failed, previous data kept: {mask_text(str(exc))}") from exc
+            raise RefreshFailed("error", detail=mask_text(str(exc))) from exc
         _publish(folder, new_file)
         _prune(folder, keep={new_file.name})
-        say(f"published {new_file.name}")
+        say(Message("progress.published", {"file": new_file.name}))
         return report
 
 
@@ -151,7 +152,7 @@ def _build(db_file: Path, folder: Path, run_id: str, say: Progress,
         con.execute("begin transaction")
         for ds in DATASETS.values():
             settle_dataset(con, ds)
-            say(f"{ds.name}: checked")
+            say(Message("progress.checked", {"dataset": ds.name}))
             if fail_after == ds.name:
                 raise RuntimeError(f"injected failure after {ds.name}")
         _build_marts(con, say)
@@ -183,6 +184,10 @@ def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
             mtime_ns bigint, status varchar, error varchar, encoding varchar, delimiter varchar,
             extra_columns varchar[], rows_read bigint, loaded bigint, set_aside bigint,
             superseded bigint, parsed_at timestamp, refreshed_at timestamp);
+        -- why a file failed as a code and its fields (reader.<code>), for screens to translate;
+        -- added to a manifest of an earlier version in place (its rows keep only `error`)
+        alter table file_manifest add column if not exists error_code varchar;
+        alter table file_manifest add column if not exists error_params json;
         create table if not exists malformed_lines (
             dataset varchar, file varchar, line bigint, reason varchar, raw varchar);
         create table if not exists ingest_runs (
@@ -201,4 +206,4 @@ def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 def _build_marts(con, say: Progress) -> None:
     for name in mart_order():
         con.execute(f"create or replace table {name} as {load_sql('marts/' + name)}")
-        say(f"mart {name}: built")
+        say(Message("progress.mart_built", {"mart": name}))

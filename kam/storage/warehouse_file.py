@@ -8,7 +8,11 @@ from __future__ import annotations
 import os
 from typing import Callable
 
-Progress = Callable[[str], None]
+from kam.i18n import Message
+
+# A refresh says how it goes as messages (progress.<code> and fields): `kam ingest` prints them in
+# English (str), the Data page in its viewer's language (Message.text).
+Progress = Callable[[Message], None]
 
 # The layout of the warehouse file; a previous file of another layout is not reused.
 LAYOUT = "3"

@@ -1,6 +1,8 @@
 -- grain: one row per group of branch $branch (in the viewer's branches) active at the end of the
 -- chosen period (its last month with data) or closed during it: class recorded and suggested, the
--- manager, members, revenue of the period and against the previous period, visit compliance.
+-- manager, members, revenue of the period and against the previous period, visit compliance, and
+-- the revenue-drop alert's figures (shared/revenue_drop.sql: monthly revenue against the three months
+-- before; revenue_dropped when it fell by more than $revenue_drop).
 with
 span as (
     select max(month_start) as last_month
@@ -36,6 +38,8 @@ final as (
         cast(r.revenue_previous as decimal(18, 2)) as revenue_previous,
         v.compliant as visit_compliant,
         l.star_fits,
+        d.drop_share,
+        coalesce(d.dropped, false) as revenue_dropped,
         '/group_profile?group=' || l.group_id as profile
     from listed l
     join groups g on g.group_id = l.group_id
@@ -43,6 +47,7 @@ final as (
     left join revenue r on r.group_id = l.group_id
     left join {{ ref('suggested_class') }} sc on sc.group_id = l.group_id and sc.month_start = l.month_start
     left join {{ ref('visit_compliance') }} v on v.group_id = l.group_id
+    left join {{ ref('revenue_drop') }} d on d.group_id = l.group_id
 )
 select * from final
 order by revenue desc, group_id

@@ -7,7 +7,7 @@ ranked as (
 ),
 final as (
     select
-        dataset, reason, file, line, "column",
+        dataset, reason, status, file, line, "column",
         regexp_replace(value, '(1[3-9][0-9])[0-9]{4}([0-9]{4})', '\1****\2', 'g') as value,
         regexp_replace(row_json, '(1[3-9][0-9])[0-9]{4}([0-9]{4})', '\1****\2', 'g') as row_json,
         by_file, by_line

@@ -1,6 +1,7 @@
--- grain: one row per group active at the end of the period, in the viewer's scope: its class, active
--- members, the manager serving it that month (group_months) and whether that manager is employed at the
--- as-of time, and the capacity range (groups per manager) cfg_capacity gives for its class and size.
+-- grain: one row per group active at the end of the period, in the viewer's scope: its name, branch, class,
+-- active members, the manager serving it that month (group_months, with the name) and whether that manager
+-- is employed at the as-of time, and the capacity range (groups per manager) cfg_capacity gives for its
+-- class and size.
 -- The rebalancing proposal (kam/planning/rebalance.py) counts a group as 1 ÷ capacity_high of a full book.
 with
 book as (
@@ -10,12 +11,13 @@ book as (
 ),
 final as (
     select
-        b.group_id, g.group_name, b.branch_id, b."class",
+        b.group_id, g.group_name, b.branch_id, br.branch_name, b."class",
         cap.star_level as star_needed,
         cast(b.members as bigint) as members,
         cap.cap_low as capacity_low,
         cap.cap_high as capacity_high,
         b.manager_id,
+        m.manager_name,
         m.branch_id as manager_branch_id,
         m.star_level as manager_star,
         m.manager_id is not null
@@ -23,6 +25,7 @@ final as (
             and (m.leave_date is null or m.leave_date > $as_of) as manager_employed
     from book b
     join groups g on g.group_id = b.group_id
+    left join branches br on br.branch_id = b.branch_id
     left join managers m on m.manager_id = b.manager_id
     left join cfg_capacity cap
       on cap."class" = b."class"

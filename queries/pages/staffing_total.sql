@@ -1,7 +1,8 @@
 -- grain: one row per class (A, B, C): the province total of the staffing table over the branches in
 -- the viewer's scope. Managers serve within a branch, so the needed range is the sum of the branches'
 -- ranges (not recomputed from the province average); the gap compares the summed current managers
--- with that summed range.
+-- with that summed range. The managers short and surplus are the sums of the branches' (a surplus in
+-- one branch does not fill a shortfall in another), both positive.
 with
 needs as (
     select * from {{ ref('staffing_needs') }}
@@ -15,8 +16,8 @@ summed as (
         cast(sum(required_low) as bigint) as required_low,
         cast(sum(required_high) as bigint) as required_high,
         cast(sum(current) as bigint) as current,
-        cast(sum(case when gap = 'short' then -gap_managers else 0 end) as bigint) as short_managers,
-        cast(sum(case when gap = 'surplus' then gap_managers else 0 end) as bigint) as surplus_managers
+        cast(sum(short_managers) as bigint) as short_managers,
+        cast(sum(surplus_managers) as bigint) as surplus_managers
     from needs
     group by all
 ),
@@ -28,9 +29,6 @@ final as (
         case when current < required_low then 'short'
              when current > required_high then 'surplus'
              else 'within' end as gap,
-        case when current < required_low then current - required_low
-             when current > required_high then current - required_high
-             else 0 end as gap_managers,
         short_managers, surplus_managers
     from summed
 )

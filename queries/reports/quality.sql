@@ -9,7 +9,7 @@ set_aside as (
 unreadable as (
     select coalesce(dataset, '') as dataset, file,
            case status when 'unknown' then 'unknown_file'
-                       when 'failed' then case when error like 'missing required column%'
+                       when 'failed' then case when error_code = 'missing_column'
                                                then 'missing_column' else 'unreadable_file' end
            end as reason,
            0 as rows

@@ -2,7 +2,9 @@
 -- their average active members, the capacity range read from cfg_capacity for that average, the
 -- managers needed (round_half_up(n ÷ c_high) to round_half_up(n ÷ c_low), round_half_up(x) written
 -- floor(x + 0.5)), the managers of the class's star level employed at $as_of, and the gap
--- (metrics.md: Staffing). A branch × class without groups needs 0 managers.
+-- (metrics.md: Staffing): short, within or surplus, with short_managers = required_low − current when
+-- short and surplus_managers = current − required_high when surplus (both positive, else 0).
+-- A branch × class without groups needs 0 managers.
 with
 scope_branches as (
     select branch_id, branch_name
@@ -67,9 +69,9 @@ final as (
         case when current < required_low then 'short'
              when current > required_high then 'surplus'
              else 'within' end as gap,
-        case when current < required_low then current - required_low
-             when current > required_high then current - required_high
-             else 0 end as gap_managers
+        -- both counts are positive: managers missing below the range, managers beyond it
+        case when current < required_low then required_low - current else 0 end as short_managers,
+        case when current > required_high then current - required_high else 0 end as surplus_managers
     from needed
 )
 select * from final

@@ -1,7 +1,7 @@
 -- grain: one row per ticket in the viewer's scope (shared/scoped_tickets) × clock (response, resolve,
--- follow-up): the clock's target, the hours it has run by $as_of, when it falls due, and whether it
--- is still running, breached or at risk (metrics.md: Red channel). Lists of breached clocks and of
--- clocks at risk start from here.
+-- follow-up): the clock's target, the hours it has run by $as_of, when it falls due, when it stopped
+-- (NULL: still running at $as_of), and whether it is still running, breached or at risk (metrics.md:
+-- Red channel). Lists of breached clocks and of clocks at risk start from here.
 with
 final as (
     select
@@ -12,6 +12,8 @@ final as (
                          else t.followup_h end as sla_elapsed_h,
         case k.sla_stage when 'response' then t.response_due_at when 'resolve' then t.resolve_due_at
                          else t.followup_due_at end as sla_due_at,
+        case k.sla_stage when 'response' then t.responded_at when 'resolve' then t.resolved_at
+                         else t.followup_at end as sla_stopped_at,
         case k.sla_stage when 'response' then t.responded_at is null when 'resolve' then t.resolved_at is null
                          else t.followup_at is null end as sla_clock_running,
         case k.sla_stage when 'response' then t.response_breached when 'resolve' then t.resolve_breached

@@ -113,7 +113,8 @@ create or replace macro kam_fee_item(s) as
             when 'fixed' then 'fixed' when '固话' then 'fixed'
             when 'vnet' then 'vnet' when '集团v网' then 'vnet' when '短号' then 'vnet'
             when 'conference' then 'conference' when '会议电话' then 'conference'
-            when 'ict' then 'ict' when '信息化' then 'ict' when 'ict' then 'ict' when '信息化/ict' then 'ict'
+            when 'ict' then 'ict' when '信息化' then 'ict' when '信息化/ict' then 'ict'
+            when '信息化(ict)' then 'ict' when '信息化（ict）' then 'ict'  -- as the Chinese screens label it
             when 'cloud' then 'cloud' when '移动云' then 'cloud' when '云' then 'cloud'
             when 'iot' then 'iot' when '物联网' then 'iot'
             when '5g_private' then '5g_private' when '5g专网' then '5g_private'

@@ -12,7 +12,7 @@ measures side by side and writes one table to docs/benchmarks.md:
 - incremental: the refresh after one new month of billing is added, against reading that month alone;
 - each `kam report` table, cold (a fresh Warehouse, nothing cached) and warm (run again with the
   query layer's result cache cleared, so the time is DuckDB's), against the same table computed in
-  pandas (kam/tooling/bench_pandas.py) from the same inputs loaded into DataFrames;
+  pandas (kam/tooling/bench_pandas/) from the same inputs loaded into DataFrames;
 - each page in Chromium (Playwright): time from navigation until the script has finished and the
   page is drawn, warm (the second visit), at the largest scale run;
 - memory: peak RSS of a full refresh (its own process) and of the app's server while every page
@@ -23,7 +23,7 @@ run warms another's Python. Times are wall-clock seconds; the machine may be sha
 records the load average before and after).
 
 The package: folders.py (the export folders, made once), ingest.py (refreshes and bare reads in
-child processes), reports.py (each report against pandas: kam/tooling/bench_pandas.py), pages.py
+child processes), reports.py (each report against pandas: kam/tooling/bench_pandas/), pages.py
 (each page in Chromium), results.py (rows, targets, the table), doc.py (docs/benchmarks.md); here,
 the run and its command line (__main__.py).
 """

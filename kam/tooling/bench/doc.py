@@ -28,7 +28,7 @@ DEFINITIONS = """\
   month's file alone, and pandas reading it.
 - **report X: warm** — `run_report(wh, X)` for the latest month, all branches, after a first call,
   with the query layer's result cache emptied before each call: the time DuckDB takes (best of 3).
-  *pandas*: the same table computed by `kam/tooling/bench_pandas.py` from the loaded data — the clean
+  *pandas*: the same table computed by `kam/tooling/bench_pandas/` from the loaded data — the clean
   datasets and the settings tables, in DataFrames beforehand (loading them is not timed) — as a
   notebook would: it builds the marts the report needs (calendar_months, group_fee_months,
   group_months, as queries/marts does at every refresh; timed once, added to each report that reads

@@ -24,9 +24,12 @@ Say = Callable[[str], None]
 
 
 def _marker_text(scale: str) -> str:
+    """What wrote a scale's folder: the scale, the seed and a hash of the generator's files."""
     import hashlib
-    generator = hashlib.sha256((REPO_ROOT / "kam" / "tooling" / "sample.py").read_bytes()).hexdigest()[:16]
-    return f"scale={scale} seed={SEED} generator={generator}\n"
+    generator = hashlib.sha256()
+    for path in sorted((REPO_ROOT / "kam" / "tooling" / "sample").glob("*.py")):
+        generator.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"scale={scale} seed={SEED} generator={generator.hexdigest()[:16]}\n"
 
 
 def prepare(scale: str, root: Path, say: Say) -> Path:

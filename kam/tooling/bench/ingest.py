@@ -40,7 +40,7 @@ def child_refresh(folder: str) -> dict:
     from kam.storage.warehouse import refresh
     marks: list[tuple[float, str]] = []
     start = time.perf_counter()
-    refresh(Path(folder), progress=lambda msg: marks.append((time.perf_counter() - start, msg)))
+    refresh(Path(folder), progress=lambda msg: marks.append((time.perf_counter() - start, str(msg))))
     wall = time.perf_counter() - start
     return {"wall": wall, **_usage(), "phases": _phases(marks, wall)}
 

@@ -1,0 +1,127 @@
+"""The screen audit: every page, for every role that may open it, in both languages, read as a person reads it.
+
+A role logs in once per language, then opens each of its pages from the sidebar (in one session, as a
+person clicks) and every tab of each page. A screen fails on: a traceback or error box, Streamlit's
+"Page not found", the words None / nan / NaN / NaT or a 00:00:00 time anywhere, English on a Chinese
+screen or Chinese on an English one (outside tests/screen_audit.py's short allow-list and the proper
+names of the data), a table column of numbers with more than 4 decimals or money without ¥, and a
+metric whose arrow disagrees with the sign of its number. The rules are in tests/screen_audit.py and
+proved able to fail in tests/test_screen_audit_rules.py.
+"""
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from conftest import start_app
+from kam.app.auth import PAGE_ACCESS, hash_password
+from kam.i18n import t
+from kam.storage.warehouse import current_warehouse
+from screen_audit import VISIBLE_TEXT_JS, Capture, Screen, screen_findings
+
+pytestmark = pytest.mark.browser
+PASSWORD = "Audit-2026!"
+APP_PAGES = ["overview", "branches", "classes", "group_profile", "managers", "manager_profile", "turnover",
+             "visits", "orders", "sla", "staffing", "model_matrix", "data"]
+ROLES = ["executive", "planner", "regional_head", "account_manager", "data_admin"]
+RUN_TIMEOUT_MS = 90_000
+USER_NAMES = {"executive": "王总", "planner": "李规划", "regional_head": "陈广州", "account_manager": "周经理",
+              "data_admin": "赵数据"}  # the viewer's name shows in the sidebar: a proper name, in either language
+
+
+def _warehouse_rows(folder, sql):
+    con = duckdb.connect(str(current_warehouse(folder)), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def audit_app(sample_folder, tmp_path_factory):
+    """The app on the sample with one user per role (the regional head and the manager in GZ)."""
+    manager = _warehouse_rows(sample_folder, "select manager_id from groups where branch_id = 'GZ' "
+                                             "and manager_id is not null order by manager_id limit 1")[0][0]
+    digest = hash_password(PASSWORD)
+    extra = {"regional_head": 'branch = "GZ"\n', "account_manager": f'branch = "GZ"\nmanager = "{manager}"\n'}
+    users = tmp_path_factory.mktemp("audit-users") / "users.toml"
+    users.write_text("".join(f'[users.{role}]\nrole = "{role}"\nname = "{USER_NAMES[role]}"\n{extra.get(role, "")}'
+                             f'password_hash = "{digest}"\n' for role in ROLES), encoding="utf-8")
+    proc, url = start_app(sample_folder, KAM_USERS=str(users))
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def data_names(sample_folder) -> set[str]:
+    """Proper names from the exports (groups, managers, branches, industries): not words of either language."""
+    rows = _warehouse_rows(sample_folder, """
+        select branch_name from branches union select group_name from groups
+        union select manager_name from managers union select industry from groups where industry is not null""")
+    return {r[0] for r in rows if r[0]} | set(USER_NAMES.values())
+
+
+def wait_for_run(pg, capture: Capture) -> None:
+    """Until the server has finished the run the last action started and the page shows it."""
+    pg.wait_for_function("() => true")  # let Playwright deliver pending websocket events
+    deadline_polls = RUN_TIMEOUT_MS // 100
+    for _ in range(deadline_polls):
+        if capture.finished():
+            break
+        pg.wait_for_timeout(100)  # a bounded poll of the condition, not a pause before a read
+    else:
+        raise AssertionError("the page's script never finished")
+    pg.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=RUN_TIMEOUT_MS)
+
+
+def log_in(pg, capture: Capture, url: str, role: str, lang: str) -> None:
+    capture.reset()
+    pg.goto(f"{url}/?lang={lang}")
+    wait_for_run(pg, capture)
+    pg.get_by_role("textbox", name=t("auth.user", lang)).fill(role)
+    pg.get_by_role("textbox", name=t("auth.password", lang)).fill(PASSWORD)
+    capture.reset()
+    pg.get_by_role("button", name=t("auth.login", lang)).click()
+    pg.locator("[data-testid='stSidebarNav']").wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_for_run(pg, capture)
+
+
+def open_page(pg, capture: Capture, stem: str, lang: str) -> None:
+    """Click the page's link in the sidebar; the page a login lands on is already open (and captured)."""
+    link = pg.locator("[data-testid='stSidebarNav'] a").filter(has_text=t(f"page.{stem}", lang)).first
+    if link.get_attribute("aria-current") == "page" or "active" in (link.get_attribute("class") or ""):
+        return
+    capture.reset()
+    link.click()
+    wait_for_run(pg, capture)
+
+
+def tab_texts(pg) -> list[str]:
+    """The visible text of the page, then of each further tab after clicking it."""
+    texts = [pg.evaluate(VISIBLE_TEXT_JS)]
+    tabs = pg.locator("[data-testid='stMain'] [role='tab']")
+    for i in range(1, tabs.count()):
+        tab = tabs.nth(i)
+        tab.click()
+        pg.wait_for_function("t => t.getAttribute('aria-selected') === 'true'", arg=tab.element_handle())
+        texts.append(pg.evaluate(VISIBLE_TEXT_JS))
+    return texts
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_reads_right(audit_app, browser, data_names, role, lang):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    capture = Capture(pg)
+    try:
+        log_in(pg, capture, audit_app, role, lang)
+        findings = []
+        for stem in [p for p in APP_PAGES if p in PAGE_ACCESS[role]]:
+            open_page(pg, capture, stem, lang)
+            screen = Screen(f"{role}/{lang}/{stem}", lang, list(capture.messages), tab_texts(pg))
+            findings.extend(screen_findings(screen, data_names))
+    finally:
+        context.close()
+    assert not findings, f"{len(findings)} findings:\n" + "\n".join(findings)
