@@ -6,8 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from kam.app import ui
-from kam.app.fmt import fmt_number, fmt_pct, fmt_yuan
+from kam.app import fmt, ui
 
 c = ui.ctx()
 ui.require_data(c)
@@ -40,22 +39,22 @@ st.caption(c.t("retention.caption", snapshot=snapshot.strftime("%Y-%m"),
 
 
 def amount(value, money: bool) -> str:
-    return fmt_yuan(float(value), c.lang) if money else fmt_number(int(value), c.lang)
+    return fmt.fmt_figure(value, "money" if money else "count", c.lang)
 
 
 # ---------------------------------------------------------------- the base as a whole
 cards = st.columns(5)
 for column, rate in zip(cards, RATES):
     kept, base = KEPT[rate]
-    column.metric(c.t(f"metric.{rate}.name"), fmt_pct(None if pd.isna(total[rate]) else float(total[rate])),
-                  delta=None if pd.isna(total[f"{rate}_mom"]) else
-                  c.t("customers.points", value=f"{float(total[f'{rate}_mom']) * 100:+.1f}"),
-                  delta_description=c.t("customers.mom"), help=c.t(f"metric.{rate}.help"), border=True)
+    mom = total[f"{rate}_mom"]
+    ui.metric(c, column, c.t(f"metric.{rate}.name"), fmt.fmt_pct(total[rate]), None if pd.isna(mom) else float(mom),
+              delta_text=None if pd.isna(mom) else c.t("customers.points", value=fmt.fmt_delta_points(mom)),
+              description=c.t("customers.mom"), help=c.t(f"metric.{rate}.help"))
     money = rate == "revenue_retention"
     column.caption(c.t("retention.of", kept=amount(total[kept], money), base=amount(total[base], money)))
 for column, key in zip(cards[3:], ("existing_revenue", "new_revenue")):
-    column.metric(c.t(f"metric.{key}.name"), fmt_yuan(float(total[key]), c.lang), help=c.t(f"metric.{key}.help"),
-                  border=True)
+    ui.metric(c, column, c.t(f"metric.{key}.name"), fmt.fmt_figure(total[key], "money", c.lang),
+              help=c.t(f"metric.{key}.help"))
 
 # ---------------------------------------------------------------- by branch, class, manager or county
 counties = c.query("meta/counties")

@@ -52,7 +52,7 @@ def test_the_base_as_a_whole_with_its_change_on_the_month_before(open_page, lang
     assert metric(at, "group_retention", lang).value == "66.7%"
     assert metric(at, "revenue_retention", lang).value == "79.4%"
     assert metric(at, "member_retention", lang).value == "33.3%"  # m1, n2 of 6
-    assert metric(at, "new_revenue", lang).value == "¥600"
+    assert metric(at, "new_revenue", lang).value == "¥600.00"
     assert untranslated(screen(at)) == []
 
 

@@ -48,7 +48,7 @@ def test_the_revenue_card_shows_the_provinces_target_attainment_and_time_progres
     at = open_page("overview", lang)
     captions = [c.value for c in at.caption]
     # the province: revenue 850 of 1,700 at time progress 50 %; ARPU 94.44 of 100
-    assert t("targets.card_flow", lang, target="¥1,700", attainment="50.0%",
+    assert t("targets.card_flow", lang, target="¥1,700.00", attainment="50.0%",
              progress="50.0%", state=t("targets.ahead", lang)) in captions, captions
     assert any(t("targets.off", lang) in cap for cap in captions)
     text = screen(at)

@@ -45,7 +45,7 @@ branch_targets as (
 target_alerts as (
     select case when ahead_of_time is not null then 'behind_time' else 'off_target' end as alert,
            case when ahead_of_time is not null then -2 else -1 end as ord,
-           branch_id, kpi, kind, ord as kpi_ord,
+           branch_id, kpi, case when ahead_of_time is not null then 'rate' else kind end as kind, ord as kpi_ord,
            case when ahead_of_time is not null then attainment else actual end as value,
            case when ahead_of_time is not null then time_progress else target end as threshold
     from branch_targets
