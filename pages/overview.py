@@ -103,7 +103,13 @@ if moves.revenue_change.notna().any():
 # ---------------------------------------------------------------- alerts, each linking to its detail
 st.subheader(c.t("customers.alerts.title"))
 alerts = c.query("pages/overview_alerts")
-if alerts.empty:
+# the early warnings counted by kind, each opening its part of the 预警清单 (kam report warnings)
+warned = run_report(c.wh, "warnings", c.period, c.scope)
+warned = warned.amount.astype(float).groupby(warned.kind, sort=False).agg(["size", "sum"])
+for kind, n, amount in warned.itertuples():
+    ui.page_link(f"/warnings?kind={kind}", c.t("warnings.overview", kind=c.t(f"warnings.kind.{kind}"), n=int(n),
+                                               amount=fmt.fmt_figure(float(amount), "money", c.lang)))
+if alerts.empty and warned.empty:
     st.success(c.t("customers.alerts.none"))
 
 

@@ -50,7 +50,7 @@ GZ = Scope(branches=("GZ",))
 M1 = Scope(manager_id="M1")  # an account manager: reports with $manager_scope keep only M1's rows
 
 ALL = ("overview", "branches", "classes", "pareto", "sla", "visits", "funnel", "managers", "staffing", "model",
-       "targets")  # retention: test_retention_with_a_snapshot_month_of_the_data_on_spark_equals_duckdb
+       "targets", "warnings")  # retention: test_retention_with_a_snapshot_month_of_the_data_on_spark_equals_duckdb
 
 # (dataset, period, scope, reports)
 CASES = [
@@ -124,6 +124,16 @@ def write_issue14(folder: Path) -> None:
                  [period, "GZ", "member_churn_rate", "2%"], [period, "SZ", "visit_compliance", "0.8"],
                  [period, "GZ", "orders_activated", "1"], [period, "", "arpu", "50"]]
     write_text(folder / "targets.csv", ["period", "branch_id", "kpi", "target"], rows)
+    # contracts ending soon after the as-of time (one renewed), arrears of every age
+    write_text(folder / "contracts.csv", ["contract_id", "group_id", "product", "start_date", "end_date",
+                                          "monthly_value", "renewed_from"],
+               [["K1", "G1", "line", "2025-07-01", "2026-07-15", "300", ""],
+                ["K2", "G2", "cloud", "2025-08-01", "2026-08-20", "", ""],
+                ["K3", "G2", "iot", "2025-07-01", "2026-07-31", "120", ""],
+                ["K4", "G2", "iot", "2026-08-01", "2027-07-31", "130", "K3"]])
+    write_text(folder / "arrears.csv", ["bill_month", "group_id", "amount_due", "amount_paid"],
+               [["202606", "G1", "100", "40"], ["202604", "G1", "80", "0"], ["202601", "G2", "50", "10"],
+                ["202512", "G2", "70", "0"], ["202605", "G2", "90", "90"]])
 
 
 @pytest.fixture(scope="module")
