@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA ?= data/sample
 PORT ?= 8501
 
-.PHONY: run test test-fast setup setup-test chromium java sample ingest bench
+.PHONY: run test test-fast audit setup setup-test chromium java sample ingest bench
 
 $(BIN)/kam: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,11 @@ run: ingest
 
 # The whole test suite, browser tests included; this is what CI runs.
 test: setup-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not audit"
+
+# The screen audit (tests/test_screen_audit.py): every page, for every role, in both languages, read as a person reads it.
+audit: setup-test
+	$(BIN)/python -m pytest -m audit
 
 # Without the browser tests, for a quick loop.
 test-fast: setup-test

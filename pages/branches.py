@@ -30,7 +30,7 @@ KPIS = {"revenue": ("money", True), "revenue_mom": ("rate", True), "arpu": ("mon
         "members": ("count", True)}
 HOVER = {"money": "¥%{y:,.2f}", "rate": "%{y:.2%}", "count": "%{y:,}"}
 RATES = [k for k, (kind, _) in KPIS.items() if kind == "rate"]
-BAD, PLAIN = "#d62728", "#1f77b4"  # a branch below its target, any other
+BAD, PLAIN = palette.BAD, palette.SERIES[0]  # a branch below its target, any other
 
 # The targets of the branch alerts (settings [alerts]) and the branches below them, by the overview's rule.
 targets = c.wh.query("pages/branches_alerts", c.wh.period_params(c.period), comparison)

@@ -1,5 +1,4 @@
 """Staffing (人员配备): managers needed by branch × class, a calculator, what-if scenarios, rebalancing."""
-import plotly.colors
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -152,12 +151,12 @@ def side_by_side(levers: sf.Levers) -> None:
     # As on the first tab: managers in post as a bar, each scenario's needed range as an I-beam beside it.
     in_post = shown.drop_duplicates("star_level")
     fig = go.Figure(go.Bar(x=in_post.star_level, y=in_post.current, name=c.t("column.current"),
-                           marker_color="#c7c7c7",
+                           marker_color=palette.NEUTRAL,
                            hovertemplate="%{x}<br>" + c.t("column.current") + ": %{y}<extra></extra>"))
-    palette = plotly.colors.qualitative.Plotly
+    scenario_colours = palette.SERIES
     for i, (name, rows) in enumerate(shown.groupby("scenario", sort=False)):
         mid = (rows.required_low + rows.required_high) / 2
-        colour = palette[i % len(palette)]  # one colour for the I-beam and its mark in the legend
+        colour = scenario_colours[i % len(scenario_colours)]  # one colour for the I-beam and its mark in the legend
         fig.add_scatter(x=rows.star_level, y=mid, mode="markers", name=name,
                         marker={"symbol": "line-ew", "size": 12, "line": {"width": 3, "color": colour}},
                         error_y={"type": "data", "symmetric": False, "array": rows.required_high - mid,

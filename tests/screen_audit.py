@@ -130,7 +130,9 @@ def table_findings(df_proto, lang: str, headers: dict[str, str] | None = None) -
                 out.append(f"{where}: {len(bad)} cells show {bad[0]!r}")
             continue
         nulls = column.null_count
-        if nulls and type_cfg.get("type") not in ("link",):
+        # A missing cell is drawn as the table's placeholder ("—") when it has one, else as "None".
+        shows_none = not df_proto.placeholder or MISSING_WORDS.fullmatch(df_proto.placeholder.strip())
+        if nulls and shows_none and type_cfg.get("type") not in ("link",):
             out.append(f"{where}: {nulls} cells show None")
         kind = column.type
         values = [v for v in column.to_pylist() if v is not None]

@@ -17,6 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from customers_fixture import load
+from kam.app import palette
 from kam.figures.period import Period
 from kam.figures.query import Scope, Warehouse
 from kam.figures.settings import load_settings
@@ -24,7 +25,7 @@ from kam.i18n import t
 
 JUNE = Period.parse("2026-06")
 LANGS = ["zh", "en"]
-RED = "#d62728"
+RED = palette.BAD  # the palette's "bad": below the target
 
 
 @pytest.fixture(scope="module")
@@ -135,10 +136,11 @@ def test_every_alert_is_a_link_that_says_its_target(open_page, lang):
         t("customers.alerts.class_upgrade", lang, n=1): ("classes", "view=upgrade&alert=class_upgrade"),
         t("customers.alerts.class_downgrade", lang, n=1): ("classes", "view=downgrade&alert=class_downgrade"),
     }
+    view = f"lang={lang}&period=2026-06&"  # every in-app link carries the shared view along (ui.page_link)
     for label, (page, query) in expected.items():
-        assert (links[label].page, links[label].query_string) == (page, query), label
+        assert (links[label].page, links[label].query_string) == (page, view + query), label
     sz = links[t("customers.alerts.revenue_drop_branch", lang, branch="深圳", n=1)]
-    assert (sz.page, sz.query_string) == ("branches", "branch=SZ&alert=revenue_drop")
+    assert (sz.page, sz.query_string) == ("branches", view + "branch=SZ&alert=revenue_drop")
     # no alert is plain bold text any more
     assert not {f"**{label}**" for label in expected} & {m.value for m in at.markdown}
 
@@ -166,7 +168,8 @@ def test_the_visit_alert_opens_its_branches_marked_with_the_target_drawn(open_pa
     # the table: the two branches first, ticked
     table = table_with(at, lang, "alert_flag")
     assert list(table[t("column.alert_flag", lang)]) == [True, True, False]
-    assert set(table[t("column.branch_id", lang)][:2]) == {"GZ", "FS"}
+    branch = next(h for h in (t("column.branch", lang), t("column.branch_name", lang)) if h in table.columns)
+    assert set(table[branch][:2]) == {"广州", "佛山"}  # branches shown by name
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -179,8 +182,9 @@ def test_a_branch_row_of_the_visit_alert_opens_its_groups_not_visited_first(open
     # G2 and G3 not visited to the standard, first (in revenue order: G3 20000, G2 8300), then G1
     assert list(groups[t("column.group_id", lang)]) == ["G3", "G2", "G1"]
     assert list(groups[t("column.alert_flag", lang)]) == [True, True, False]
+    # the id a row drills into first (ui.drill_table), then the alert's mark
     assert list(groups.columns[:4]) == [t(f"column.{c}", lang) for c in
-                                        ("alert_flag", "profile", "group_name", "visit_compliant")]
+                                        ("group_id", "alert_flag", "group_name", "visit_compliant")]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -191,7 +195,7 @@ def test_the_revenue_drop_alert_opens_the_branchs_groups_with_the_drop_first(ope
     groups = table_with(at, lang, "alert_flag")
     assert list(groups[t("column.group_id", lang)]) == ["G3", "G1", "G2"]
     assert list(groups[t("column.alert_flag", lang)]) == [True, False, False]
-    assert groups[t("column.drop_share", lang)].iloc[0] == pytest.approx(1 / 3)
+    assert groups[t("column.drop_share", lang)].iloc[0] == pytest.approx(100 / 3)  # shown in percent
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -262,7 +262,7 @@ def test_the_checks_see_what_the_docs_hold():
     assert datasets["members"]["starts"] == ["members", "member", "集团成员", "成员"]
     assert {"time_order", "unknown_file"} <= {_name(r[0]) for r in _rows(exports, "reason")}
     assert {"revenue", "sla_late", "model_total"} <= {_name(r[0]) for r in _rows(metrics, "figure")}
-    assert documented_reports(metrics)["pareto"] == ["groups", "top_groups", "revenue", "top20_revenue",
+    assert documented_reports(metrics)["pareto"] == ["groups", "top_groups", "revenue", "active_revenue", "inactive_revenue", "top20_revenue",
                                                      "top20_share", "groups_for_80", "share_for_80"]
     assert "sla.response_hours.2.B" in settings_paths() and "capacity.bands.7.c" in settings_paths()
     assert _setting_pattern("sla.response_hours.<severity>.<class>").fullmatch("sla.response_hours.2.B")

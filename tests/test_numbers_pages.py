@@ -139,7 +139,7 @@ PAGES = [("overview", {}), ("branches", {"view": "compare"}), ("branches", {"vie
          ("group_profile", {"group": "G00460"}), ("data", {}), ("turnover", {})]
 
 MONEY_WORDS = ("收入", "ARPU", "金额")
-NOT_MONEY_WORDS = ("率", "占比", "排名", "百分位", "档位", "环比", "同比", "增长", "%")
+NOT_MONEY_WORDS = ("率", "占比", "排名", "百分位", "档位", "环比", "同比", "增长", "%", "降幅", "预警", "占在册")
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +157,7 @@ def run_page(env: dict, monkeypatch, page: str, lang: str, query: dict) -> AppTe
         at.query_params[key] = value
     at.switch_page(f"pages/{page}.py")
     at.run()
-    assert not at.exception, at.exception
+    assert not at.exception, [e.stack_trace for e in at.exception]
     return at
 
 

@@ -266,8 +266,8 @@ def test_saved_scenarios_are_compared_with_each_other_side_by_side(app_folder):
     assert not at.exception, at.exception
     levers = next(df.value for df in at.dataframe if label("column.growth_A", "en") in df.value.columns)
     levers = levers.set_index(label("column.scenario", "en"))
-    assert levers.loc["Expansion", label("column.growth_A", "en")] == 2.0
-    assert levers.loc["Cautious", label("column.growth_B", "en")] == 0.5
+    assert levers.loc["Expansion", label("column.growth_A", "en")] == 200.0  # rates are shown in percent
+    assert levers.loc["Cautious", label("column.growth_B", "en")] == 50.0
     staffing = next(df.value for df in at.dataframe
                     if label("column.scenario", "en") in df.value.columns and label("column.hires", "en") in df.value.columns)
     cols = [label(f"column.{k}", "en") for k in ("required_low", "required_high", "current", "short_managers",

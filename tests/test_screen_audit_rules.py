@@ -56,6 +56,12 @@ def test_a_table_that_misleads_is_found(frame, config, finding):
     assert any(finding in f for f in found), found
 
 
+def test_a_missing_cell_drawn_as_the_placeholder_is_not_none():
+    proto = dataframe_proto(pd.DataFrame({"集团数": [1.0, None]}), {"集团数": money("%,d")})
+    proto.placeholder = "—"
+    assert table_findings(proto, "zh", HEADERS) == []
+
+
 def test_a_rate_of_revenue_is_not_money():
     frame = pd.DataFrame({"收入环比": [-0.0352]})
     config = {"收入环比": {"type_config": {"type": "number", "format": "percent"}}}

@@ -43,7 +43,7 @@ def test_the_at_risk_list_opens_and_cuts_by_branch(app_url, page, sample_folder)
     wait_for_app(page)
     page.get_by_role("tab", name=t("sla.tab_backlog", "en")).click()
     panel = page.get_by_role("tabpanel", name=t("sla.tab_backlog", "en"))
-    heading = t("sla.at_risk", "en", share="75%")
+    heading = t("sla.at_risk", "en", share="75.0%")  # every percentage reads with one decimal
     panel.get_by_text(heading).wait_for(timeout=30_000)
     cells = grid_texts(panel.locator("[data-testid='stDataFrame']").first)
     for ticket_id in expected.ticket_id:

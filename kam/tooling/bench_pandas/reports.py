@@ -82,8 +82,13 @@ def pareto(d, p) -> pd.DataFrame:
     cum = g.revenue.cumsum().to_numpy()
     top = 5 * (rank - 1) < n
     reaches = (total > 0) & (5 * cum >= 4 * total)
+    gm = d["group_months"]
+    billed = gm[(gm.month_start >= p["period_start"]) & (gm.month_start <= p["period_end"])
+                & gm.branch_id.isin(p["branches"]) & ~gm.group_id.isin(g.group_id)]
+    inactive = round(billed.revenue.sum(), 2)
     return pd.DataFrame([{
-        "groups": n, "top_groups": int(top.sum()), "revenue": round(total, 2),
+        "groups": n, "top_groups": int(top.sum()), "revenue": round(total + inactive, 2),
+        "active_revenue": round(total, 2), "inactive_revenue": inactive,
         "top20_revenue": round(g.revenue[top].sum(), 2),
         "top20_share": g.revenue[top].sum() / total if total > 0 else np.nan,
         "groups_for_80": int(rank[reaches].min()) if total > 0 and reaches.any() else np.nan,
