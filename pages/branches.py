@@ -66,7 +66,7 @@ def kpi_chart(kpi: str, frame: pd.DataFrame, key: str) -> None:
     if goals.target.notna().any():
         fig.add_trace(go.Scatter(
             x=goals.target.astype(float).tolist(), y=data.branch_name, mode="markers", name=c.t("targets.marker"),
-            marker={"symbol": "line-ns-open", "size": 18, "line": {"width": 3}, "color": "#111"},
+            marker={"symbol": "line-ns-open", "size": 18, "line": {"width": 3}, "color": palette.REFERENCE},
             customdata=goals[["attainment", "time_progress"]].astype(float), showlegend=False,
             hovertemplate="%{y}<br>" + c.t("targets.marker") + ": " + HOVER[kind].replace("y", "x") + "<br>"
                           + c.t("column.attainment") + ": %{customdata[0]:.2%}<br>" + c.t("column.time_progress")

@@ -7,6 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from kam.app import palette
 from kam.i18n import t
 from test_customers_pages import screen, untranslated
 from test_targets_figures import targets_folder
@@ -80,7 +81,7 @@ def test_the_branch_ranks_mark_targets_and_say_the_time_progress(open_page, lang
     revenue = next(f for f in marked if f["layout"]["title"]["text"] == t("column.revenue", lang))
     bars = revenue["data"][0]
     colours = dict(zip(bars["y"], bars["marker"]["color"]))
-    assert colours == {"广州": "#1f77b4", "深圳": "#d62728"}  # SZ is behind time progress, GZ ahead
+    assert colours == {"广州": palette.SERIES[0], "深圳": palette.BAD}  # SZ is behind time progress, GZ ahead
     ticks = dict(zip(revenue["data"][1]["y"], revenue["data"][1]["x"]))
     assert ticks == {"广州": 1000, "深圳": 1000}
     assert untranslated(screen(at)) == []
