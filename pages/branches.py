@@ -38,9 +38,12 @@ TARGET = dict(zip(targets.kpi, targets.target))
 ALERT_KPI = dict(zip(targets.alert, targets.kpi))
 alert = st.query_params.get("alert")
 # Each branch's own targets of the period from the targets export (never the province's), drawn as a
-# tick on its bar; a bar is red also when the branch is behind time progress or off that target.
+# tick on its bar; a bar is red also when the branch is behind time progress or off that target. For
+# revenue, which builds up over the period, the tick is the target at time progress (序时目标), so that a
+# bar short of its tick is behind time.
 plan = run_report(c.wh, "targets", c.period, comparison).dropna(subset=["branch_id"])
 plan["behind"] = plan.ahead_of_time.eq(False) | (plan.ahead_of_time.isna() & plan.on_target.eq(False))
+plan["tick"] = plan.target.where(plan.ahead_of_time.isna(), plan.target * plan.time_progress)
 
 
 def shown(value, kind: str) -> str:
@@ -64,13 +67,18 @@ def kpi_chart(kpi: str, frame: pd.DataFrame, key: str) -> None:
         hovertemplate="%{y}<br>" + c.t(f"column.{kpi}") + ": " + HOVER[kind].replace("y", "x") + "<br>"
                       + c.t("column.rank") + ": %{customdata}<extra></extra>"))
     if goals.target.notna().any():
+        paced = goals.ahead_of_time.notna().any()
         fig.add_trace(go.Scatter(
-            x=goals.target.astype(float).tolist(), y=data.branch_name, mode="markers", name=c.t("targets.marker"),
+            x=goals.tick.astype(float).tolist(), y=data.branch_name, mode="markers",
+            name=c.t("targets.paced_marker" if paced else "targets.marker"),
             marker={"symbol": "line-ns-open", "size": 18, "line": {"width": 3}, "color": palette.REFERENCE},
-            customdata=goals[["attainment", "time_progress"]].astype(float), showlegend=False,
-            hovertemplate="%{y}<br>" + c.t("targets.marker") + ": " + HOVER[kind].replace("y", "x") + "<br>"
-                          + c.t("column.attainment") + ": %{customdata[0]:.2%}<br>" + c.t("column.time_progress")
-                          + ": %{customdata[1]:.1%}<extra></extra>"))
+            customdata=goals[["target", "attainment", "time_progress"]].astype(float),
+            hovertemplate="%{y}<br>" + c.t("targets.paced_marker" if paced else "targets.marker") + ": "
+                          + HOVER[kind].replace("y", "x") + "<br>" + c.t("targets.marker") + ": "
+                          + HOVER[kind].replace("y", "customdata[0]") + "<br>" + c.t("column.attainment")
+                          + ": %{customdata[1]:.2%}<br>" + c.t("column.time_progress")
+                          + ": %{customdata[2]:.1%}<extra></extra>"))
+        fig.update_layout(showlegend=False)
     reference = f"{kpi}_per_branch" if f"{kpi}_per_branch" in total else kpi
     if pd.notna(total[reference]):
         fig.add_vline(x=float(total[reference]), line_dash="dash", annotation_position="top", annotation_text=c.t(

@@ -65,7 +65,7 @@ def detail(r) -> str:
         return c.t("warnings.detail.slide", months=r.detail, share=fmt.fmt_pct(r.value))
     if r.kind == "contract_expiry":
         return c.t("warnings.detail.expiry", contract=r.detail, days=int(r.value))
-    return c.t("warnings.detail.arrears", bucket=r.detail, months=int(r.value))
+    return c.t("warnings.detail.arrears", bucket=r.detail.replace("<=", "≤"), months=int(r.value))
 
 
 list_tab, branch_tab, manager_tab = st.tabs([c.t(f"warnings.tab.{t}") for t in ("list", "branch", "manager")])

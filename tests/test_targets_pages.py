@@ -77,11 +77,14 @@ def test_the_branch_ranks_mark_targets_and_say_the_time_progress(open_page, lang
     at = open_page("branches", lang)
     assert t("targets.branches_note", lang, progress="50.0%") in [c.value for c in at.caption]
     figures = [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
-    marked = [f for f in figures if any(tr.get("name") == t("targets.marker", lang) for tr in f["data"])]
+    ticks_named = {t("targets.marker", lang), t("targets.paced_marker", lang)}
+    marked = [f for f in figures if any(tr.get("name") in ticks_named for tr in f["data"])]
     revenue = next(f for f in marked if f["layout"]["title"]["text"] == t("column.revenue", lang))
     bars = revenue["data"][0]
     colours = dict(zip(bars["y"], bars["marker"]["color"]))
     assert colours == {"广州": palette.SERIES[0], "深圳": palette.BAD}  # SZ is behind time progress, GZ ahead
+    # revenue builds up: the tick is the target at time progress, 1,000 × 0.5
+    assert revenue["data"][1]["name"] == t("targets.paced_marker", lang)
     ticks = dict(zip(revenue["data"][1]["y"], revenue["data"][1]["x"]))
-    assert ticks == {"广州": 1000, "深圳": 1000}
+    assert ticks == {"广州": 500, "深圳": 500}
     assert untranslated(screen(at)) == []

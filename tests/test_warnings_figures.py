@@ -56,7 +56,7 @@ def test_arrears_buckets_at_each_edge_and_a_bill_paid_in_full_is_none(wh):
 def test_high_value_leavers_of_the_period_only_with_their_manager_then(wh):
     churn = run_report(wh, "warnings", JUNE).query("kind == 'high_value_churn'")
     assert list(zip(churn.group_id, churn.manager_id, churn.detail, churn.event_date.astype(str))) == [
-        ("G1", "M1", "diamond", "2026-06-10"), ("G4", "M2", "gold", "2026-06-30")]
+        ("G4", "M2", "gold", "2026-06-30"), ("G1", "M1", "diamond", "2026-06-10")]
     assert "subscriber_id" not in churn.columns  # no phone number leaves in a report
 
 
@@ -82,7 +82,7 @@ def test_a_regional_head_sees_their_branch_and_a_manager_their_own(wh):
 
 def test_the_page_list_masks_nothing_itself_but_carries_the_members_number(wh):
     page = wh.query("pages/warnings_list", wh.period_params(JUNE))
-    assert page.query("kind == 'high_value_churn'").subscriber_id.tolist() == ["13800000001", "13900000004"]
+    assert page.query("kind == 'high_value_churn'").subscriber_id.tolist() == ["13900000004", "13800000001"]
     assert set(page.profile) == {f"/group_profile?group={g}" for g in ("G1", "G2", "G3", "G4")}
 
 

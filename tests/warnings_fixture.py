@@ -20,8 +20,8 @@ Arrears (months from the bill month to 2026-06):
     G3 202602 400 (4) + 202512 60 (6) → '4-6', 460;  G3 202606 10 (0 months) → '<=1', 10
     G4 202511 1000 (7) → '>6', 1000
 High-value members leaving in June: h1 diamond of G1 on 2026-06-10 (billed 88 in May) → warned, 88;
-    h4 gold of G4 on 2026-06-30 (no bill) → warned, 0; h2 gold of G1 left 2026-05-31 and h3 silver of
-    G1 left 2026-06-05 → not.
+    h4 gold of G4 on 2026-06-30 (no bill of its own: G4's May revenue 800 ÷ its 1 member) → warned, 800;
+    h2 gold of G1 left 2026-05-31 and h3 silver of G1 left 2026-06-05 → not.
 """
 from __future__ import annotations
 
@@ -34,11 +34,12 @@ MONTHS = ["202603", "202604", "202605", "202606"]
 REVENUE = {"G1": [1000, 950, 812, 800], "G2": [1000, 950, 900, 801], "G3": [1000, 700, 750, 500],
            "G4": [1000, 900, 800, 500], "G5": [1000, 800, 600, 100]}
 EXPECTED = [  # kind, group, detail, amount, value — in the list's order (money at stake first)
-    ("arrears", "G4", ">6", 1000.0, 7.0), ("arrears", "G2", "2-3", 550.0, 3.0),
+    ("arrears", "G4", ">6", 1000.0, 7.0), ("high_value_churn", "G4", "gold", 800.0, None),
+    ("arrears", "G2", "2-3", 550.0, 3.0),
     ("revenue_slide", "G4", "2026-03→2026-06", 500.0, 0.5), ("arrears", "G3", "4-6", 460.0, 6.0),
     ("contract_expiry", "G1", "K1", 300.0, 90.0), ("revenue_slide", "G1", "2026-03→2026-06", 200.0, 0.2),
     ("arrears", "G1", "<=1", 200.0, 1.0), ("high_value_churn", "G1", "diamond", 88.0, None),
-    ("arrears", "G3", "<=1", 10.0, 0.0), ("high_value_churn", "G4", "gold", 0.0, None),
+    ("arrears", "G3", "<=1", 10.0, 0.0),
     ("contract_expiry", "G3", "K5", None, 0.0)]
 AS_OF = "2026-06-30 18:00"
 

@@ -2,7 +2,8 @@
 -- ($manager_scope) — what a manager must act on (metrics.md: Early warnings):
 --   high_value_churn  a member of a tier in $high_value_tiers whose leave_date falls in the period; the
 --                     group's branch and manager in the month they left; amount = the member's bill in
---                     the month before (the revenue at stake each month); detail = the tier
+--                     the month before (the revenue at stake each month), or for a member without bill
+--                     rows of their own the group's revenue per active member that month; detail = the tier
 --   revenue_slide     a group active at the end of the period's last month with billing (L) whose
 --                     revenue fell in each of L-2, L-1 and L against the month before, and whose L is at
 --                     least $revenue_slide below L-3 (compared exactly: r(L) ≤ (1 − slide) × r(L-3)); all
@@ -51,10 +52,14 @@ leaver_bills as (
 ),
 high_value_churn as (
     select 'high_value_churn' as kind, 1 as kind_ord, gm.branch_id, l.group_id, gm.manager_id, l.subscriber_id,
-           l.vip_tier as detail, cast(coalesce(lb.amount, 0) as decimal(18, 2)) as amount,
+           l.vip_tier as detail,
+           cast(coalesce(lb.amount, round(pm.revenue / nullif(pm.active_members, 0), 2), 0) as decimal(18, 2))
+               as amount,
            cast(null as double) as value, l.leave_date as event_date
     from leavers l
     join group_months gm on gm.group_id = l.group_id and gm.month_start = l.leave_month
+    left join group_months pm on pm.group_id = l.group_id
+                             and pm.month_start = cast(l.leave_month - interval 1 month as date)
     left join leaver_bills lb on lb.group_id = l.group_id and lb.subscriber_id = l.subscriber_id
                              and lb.leave_date = l.leave_date
 ),

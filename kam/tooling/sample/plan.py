@@ -185,7 +185,7 @@ class Plan:
                 # a quarter's revenue target: three of its months at the pace of those in the data
                 rows.append([q, bid, "revenue", round(by_branch[b, inside].mean() * 3 * factor, -3)])
                 rows.append([q, bid, "members", round(members[b, inside[-1]] * (0.97 + 0.05 * (factor > 1)))])
-                churn = 0.008 * BRANCHES[b][4] * (1.1 if factor < 1 else 0.85)
+                churn = 0.0095 * BRANCHES[b][4] * (1.1 if factor < 1 else 0.9)
                 rows.append([q, bid, "member_churn_rate", round(churn, 4)])
                 rows.append([q, bid, "visit_compliance", 0.85])
                 rows.append([q, bid, "sla_resolve_compliance", 0.90])
