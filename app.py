@@ -24,6 +24,8 @@ PAGES_DIR = Path(__file__).parent / "pages"
 PAGES = [
     ("executive", "overview.py", "page.overview", ":material/dashboard:"),
     ("executive", "branches.py", "page.branches", ":material/compare_arrows:"),
+    ("executive", "retention.py", "page.retention", ":material/photo_camera:"),
+    ("executive", "warnings.py", "page.warnings", ":material/notification_important:"),
     ("analysis", "classes.py", "page.classes", ":material/stacked_bar_chart:"),
     ("analysis", "group_profile.py", "page.group_profile", ":material/apartment:"),
     ("analysis", "managers.py", "page.managers", ":material/badge:"),

@@ -37,6 +37,13 @@ targets = c.wh.query("pages/branches_alerts", c.wh.period_params(c.period), comp
 TARGET = dict(zip(targets.kpi, targets.target))
 ALERT_KPI = dict(zip(targets.alert, targets.kpi))
 alert = st.query_params.get("alert")
+# Each branch's own targets of the period from the targets export (never the province's), drawn as a
+# tick on its bar; a bar is red also when the branch is behind time progress or off that target. For
+# revenue, which builds up over the period, the tick is the target at time progress (序时目标), so that a
+# bar short of its tick is behind time.
+plan = run_report(c.wh, "targets", c.period, comparison).dropna(subset=["branch_id"])
+plan["behind"] = plan.ahead_of_time.eq(False) | (plan.ahead_of_time.isna() & plan.on_target.eq(False))
+plan["tick"] = plan.target.where(plan.ahead_of_time.isna(), plan.target * plan.time_progress)
 
 
 def shown(value, kind: str) -> str:
@@ -52,11 +59,26 @@ def kpi_chart(kpi: str, frame: pd.DataFrame, key: str) -> None:
     kind, higher = KPIS[kpi]
     data = frame.dropna(subset=[kpi]).sort_values(kpi, ascending=higher)  # plotly draws the first row lowest
     below = set(targets.branch_id[(targets.kpi == kpi) & targets.below_target])
+    goals = data[["branch_id"]].merge(plan[plan.kpi == kpi], on="branch_id", how="left")
+    below |= set(goals.branch_id[goals.behind.eq(True).fillna(False).astype(bool)])
     fig = go.Figure(go.Bar(
         x=data[kpi].astype(float), y=data.branch_name, orientation="h", customdata=data[f"{kpi}_rank"],
         marker_color=[BAD if b in below else PLAIN for b in data.branch_id],
         hovertemplate="%{y}<br>" + c.t(f"column.{kpi}") + ": " + HOVER[kind].replace("y", "x") + "<br>"
                       + c.t("column.rank") + ": %{customdata}<extra></extra>"))
+    if goals.target.notna().any():
+        paced = goals.ahead_of_time.notna().any()
+        fig.add_trace(go.Scatter(
+            x=goals.tick.astype(float).tolist(), y=data.branch_name, mode="markers",
+            name=c.t("targets.paced_marker" if paced else "targets.marker"),
+            marker={"symbol": "line-ns-open", "size": 18, "line": {"width": 3}, "color": palette.REFERENCE},
+            customdata=goals[["target", "attainment", "time_progress"]].astype(float),
+            hovertemplate="%{y}<br>" + c.t("targets.paced_marker" if paced else "targets.marker") + ": "
+                          + HOVER[kind].replace("y", "x") + "<br>" + c.t("targets.marker") + ": "
+                          + HOVER[kind].replace("y", "customdata[0]") + "<br>" + c.t("column.attainment")
+                          + ": %{customdata[1]:.2%}<br>" + c.t("column.time_progress")
+                          + ": %{customdata[2]:.1%}<extra></extra>"))
+        fig.update_layout(showlegend=False)
     reference = f"{kpi}_per_branch" if f"{kpi}_per_branch" in total else kpi
     if pd.notna(total[reference]):
         fig.add_vline(x=float(total[reference]), line_dash="dash", annotation_position="top", annotation_text=c.t(
@@ -114,6 +136,8 @@ if compare_tab.open:
         table = report[columns]
         if alert in ALERT_KPI:
             table = flag_first(table, table.branch_id.isin(flagged.branch_id))
+        if not plan.empty:
+            st.caption(c.t("targets.branches_note", progress=fmt.fmt_pct(float(plan.time_progress.iloc[0]))))
         st.markdown(f"**{c.t('customers.branches.table')}**")
         ui.show_table(c, table, "branches", column_config=formats(table), key="branches_table")
         st.markdown(f"**{c.t('customers.branches.province')}**")
@@ -206,13 +230,25 @@ if drill_tab.open:
                     below = targets.below_target[(targets.kpi == kpi) & (targets.branch_id == branch)].any()
                     verdict = "below" if below else ("met" if pd.notna(row[kpi]) else "none")
                     column.caption(c.t(f"customers.branches.target_{verdict}", value=shown(TARGET[kpi], "rate")))
-        st.markdown(f"**{c.t('customers.branches.managers_of', branch=names[branch])}**")
         managers = ui.label_column(c.query("pages/branches_managers", {"branch": branch}), "employment",
                                    "employment", c.lang)
+        groups = c.query("pages/branches_groups", {"branch": branch})
+        # the county step between the branch and its managers, where the exports name counties (区县)
+        counties = c.query("pages/branches_counties", {"branch": branch})
+        if counties.empty:
+            managers, groups = managers.drop(columns=["county"]), groups.drop(columns=["county"])
+        else:
+            st.markdown(f"**{c.t('targets.counties_of', branch=names[branch])}**")
+            ui.show_table(c, counties.fillna({"county": c.t("retention.no_county")}), f"branch_{branch}_counties",
+                          key="branches_drill_counties")
+            county = st.selectbox(c.t("column.county"), [None, *counties.county.dropna()], key="branches_drill_county",
+                                  format_func=lambda k: c.t("retention.all_counties") if k is None else k)
+            if county:
+                managers, groups = managers[managers.county == county], groups[groups.county == county]
+        st.markdown(f"**{c.t('customers.branches.managers_of', branch=names[branch])}**")
         ui.drill_table(c, managers, f"branch_{branch}_managers", "manager_profile", column_config=formats(managers),
                        key="branches_drill_managers")
         st.markdown(f"**{c.t('customers.branches.groups_of', branch=names[branch])}**")
-        groups = c.query("pages/branches_groups", {"branch": branch})
         groups = ui.label_column(ui.label_column(groups, "class", "class", c.lang), "suggested_class", "class", c.lang)
         groups = groups[["profile", *[col for col in groups.columns if col != "profile"]]]
         # the groups behind the alert that opened the page first, marked; the rule stated above them
@@ -228,4 +264,5 @@ if drill_tab.open:
                        key="branches_drill_groups")
 
 ui.definitions(c, "revenue", "revenue_mom", "arpu", "member_churn_rate", "visit_compliance",
-               "sla_resolve_compliance", "star_fit_rate", "groups", "members", "rank", "province", "period_rollup")
+               "sla_resolve_compliance", "star_fit_rate", "groups", "members", "rank", "province", "period_rollup",
+               "target", "attainment", "time_progress")

@@ -32,8 +32,31 @@ def change(value, kind: str) -> str | None:
     return fmt.fmt_delta_pct(value)
 
 
-# ---------------------------------------------------------------- KPI cards
+# ---------------------------------------------------------------- KPI cards, with their targets where set
 by_kpi = kpis.set_index("kpi")
+targets = run_report(c.wh, "targets", c.period, c.scope)
+# The cards add up the viewer's branches: the province's target fits them when they are every branch,
+# a branch's when they are that branch alone; any other selection has no target (metrics.md: Targets).
+if targets.branch_id.isna().any():
+    targets = targets[targets.branch_id.isna()]
+else:
+    targets = targets[targets.branch_id.isin(c.scope.branches or ()) & (len(c.scope.branches or ()) == 1)]
+targets = targets.set_index("kpi")
+
+
+def target_note(kpi: str) -> str | None:
+    """The card's target line: attainment and time progress for flows, on target or not for the rest."""
+    if kpi not in targets.index:
+        return None
+    t = targets.loc[kpi]
+    target = shown(t.target, t.kind)
+    if pd.notna(t.ahead_of_time):
+        state = c.t("targets.ahead" if t.ahead_of_time else "targets.behind")
+        return c.t("targets.card_flow", target=target, attainment=fmt.fmt_pct(t.attainment),
+                   progress=fmt.fmt_pct(t.time_progress), state=state)
+    state = fmt.DASH if pd.isna(t.on_target) else c.t("targets.on" if t.on_target else "targets.off")
+    return c.t("targets.card", target=target, state=state)
+
 LOWER_IS_BETTER = {"member_churn_rate", "members_left", "churned_groups", "unassigned_groups"}
 rows = [("groups", "members", "revenue", "arpu"),
         ("member_churn_rate", "sla_resolve_compliance", "visit_compliance", "star_fit_rate")]
@@ -45,6 +68,8 @@ for row in rows:
                   delta_text=change(k.mom_change, k.kind), better="lower" if kpi in LOWER_IS_BETTER else "higher",
                   description=c.t("customers.mom"), help=c.t(f"metric.{kpi}.help"))
         column.caption(c.t("customers.yoy_is", value=yoy or fmt.DASH))
+        if note := target_note(kpi):
+            column.caption(note)
 classes = " · ".join(f"{c.t(f'class.{k}')} {shown(by_kpi.loc[f'groups_{k.lower()}'].value, 'count')}"
                      for k in "ABC")
 st.caption(c.t("customers.overview.by_class", classes=classes,
@@ -78,7 +103,13 @@ if moves.revenue_change.notna().any():
 # ---------------------------------------------------------------- alerts, each linking to its detail
 st.subheader(c.t("customers.alerts.title"))
 alerts = c.query("pages/overview_alerts")
-if alerts.empty:
+# the early warnings counted by kind, each opening its part of the 预警清单 (kam report warnings)
+warned = run_report(c.wh, "warnings", c.period, c.scope)
+warned = warned.amount.astype(float).groupby(warned.kind, sort=False).agg(["size", "sum"])
+for kind, n, amount in warned.itertuples():
+    ui.page_link(f"/warnings?kind={kind}", c.t("warnings.overview", kind=c.t(f"warnings.kind.{kind}"), n=int(n),
+                                               amount=fmt.fmt_figure(float(amount), "money", c.lang)))
+if alerts.empty and warned.empty:
     st.success(c.t("customers.alerts.none"))
 
 
@@ -90,7 +121,8 @@ for kind, rows_of_kind in alerts.groupby("alert", sort=False):
         with st.expander(c.t("customers.alerts.list", n=n)):
             for r in rows_of_kind.itertuples():
                 ui.page_link(r.link, c.t(f"customers.alerts.{kind}", branch=r.branch_name,
-                                         value=shown(r.value, "rate"), threshold=shown(r.threshold, "rate")))
+                                         value=shown(r.value, r.kind), threshold=shown(r.threshold, r.kind),
+                                         kpi=c.t(f"metric.{r.kpi}.name") if isinstance(r.kpi, str) else ""))
         continue
     threshold = shown(first.threshold, "rate") if kind == "revenue_drop" else None
     ui.page_link(first.alert_link, c.t(f"customers.alerts.{kind}", n=n, threshold=threshold))
@@ -142,4 +174,4 @@ ui.show_table(c, table, "overview", key="overview_table", screen=screen, column_
 
 ui.definitions(c, "groups", "members", "revenue", "arpu", "member_churn_rate", "sla_resolve_compliance",
                "visit_compliance", "star_fit_rate", "churned_groups", "unassigned_groups", "period_rollup",
-               "growth", "revenue_drop", "suggested_class")
+               "growth", "revenue_drop", "suggested_class", "target", "attainment", "time_progress", "target_alert")

@@ -27,7 +27,7 @@ VIEWS = [("overview", {}), ("branches", {"view": "compare"}), ("branches", {"vie
          *[("classes", {"view": v}) for v in ("distribution", "pareto", "suggested", "migration", "star_fit",
                                               "members", "industry", "products")],
          ("group_profile", {"group": "G00001"}), ("managers", {}), ("manager_profile", {}), ("turnover", {}),
-         ("visits", {}), ("orders", {}), ("sla", {}), ("staffing", {}), ("model_matrix", {})]
+         ("visits", {}), ("orders", {}), ("sla", {}), ("staffing", {}), ("model_matrix", {}), ("retention", {})]
 MONTH_NAMES = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b")
 ENGLISH_DATE_FORMAT = re.compile(r"%[bBaAp]")
 SI_SUFFIX = re.compile(r"^-?[\d.,]+\s*[kKMGB]$")

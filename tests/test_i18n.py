@@ -12,13 +12,14 @@ from kam.storage.schema import DATASETS
 REPO = Path(__file__).resolve().parent.parent
 
 REASONS = ["required", "bad_date", "bad_timestamp", "bad_month", "bad_amount", "bad_number", "bad_enum",
-           "out_of_range", "unknown_reference", "stage_order", "time_order", "malformed_line", "superseded",
+           "out_of_range", "bad_period", "unknown_reference", "stage_order", "time_order", "malformed_line", "superseded",
            "unreadable_file", "missing_column", "unknown_file"]
 
 CODES = {
     "class": ["A", "B", "C"], "star": [1, 2, 3], "severity": [1, 2, 3],
     "model": ["support", "parallel", "vertical"], "strategy": ["steady", "leap", "catch_up"],
-    "fee_item": ["voice", "data", "sms", "line", "fixed", "vnet", "conference", "ict", "other"],
+    "fee_item": ["voice", "data", "sms", "line", "fixed", "vnet", "conference", "ict", "cloud", "iot", "5g_private",
+                 "idc", "other"],
     "kind": ["visit", "received", "care"], "theme": ["reward", "communicate", "upgrade", "optimize"],
     "category": ["billing", "attitude", "network", "provisioning", "fault", "other"],
     "channel": ["hotline", "manager", "store", "online"],

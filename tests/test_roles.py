@@ -162,7 +162,7 @@ def test_phone_numbers_are_masked_except_for_a_role_allowed_to_see_them(folder, 
 # ---------------------------------------------------------------- kam report, per role
 
 REPORTS = ["overview", "managers", "classes", "pareto", "sla", "visits", "funnel", "staffing", "model",
-           "branches", "quality"]
+           "branches", "quality", "targets", "retention", "warnings"]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from kam.tooling.sample import SCALES, _write_scaled, write_sample
 GBK_FILES = ("客户经理.csv", "集团成员_2026.csv", "走访记录.csv")
 ROW_KINDS = {"bad_date", "bad_timestamp", "bad_month", "bad_amount", "bad_number", "out_of_range",
              "bad_enum", "required", "unknown_reference", "stage_order", "time_order", "duplicate_key",
-             "superseded"}
+             "superseded", "bad_period"}
 FILE_KINDS = {"unreadable_file", "missing_column", "unknown_file"}
 
 
@@ -156,7 +156,8 @@ def test_reader_finds_every_planted_flaw_and_nothing_else(sample, tmp_path):
     refresh(copy)
     con = duckdb.connect(str(current_warehouse(copy)), read_only=True)
     found = set()
-    for ds in ("managers", "groups", "members", "billing", "visits", "orders", "complaints"):
+    for ds in ("managers", "groups", "members", "billing", "visits", "orders", "complaints", "targets", "contracts",
+               "arrears"):
         found |= set(con.execute(f"select _file, _line, column_name, reason from checked_{ds}").fetchall())
     bad_files = dict(con.execute("select file, status from file_manifest where status <> 'loaded'").fetchall())
     con.close()

@@ -24,7 +24,7 @@ from screen_audit import VISIBLE_TEXT_JS, Capture, Screen, screen_findings
 pytestmark = [pytest.mark.browser, pytest.mark.audit]
 PASSWORD = "Audit-2026!"
 APP_PAGES = ["overview", "branches", "classes", "group_profile", "managers", "manager_profile", "turnover",
-             "visits", "orders", "sla", "staffing", "model_matrix", "data"]
+             "visits", "orders", "sla", "staffing", "model_matrix", "data", "retention", "warnings"]
 ROLES = ["executive", "planner", "regional_head", "account_manager", "data_admin"]
 RUN_TIMEOUT_MS = 90_000
 USER_NAMES = {"executive": "王总", "planner": "李规划", "regional_head": "陈广州", "account_manager": "周经理",

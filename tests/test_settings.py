@@ -150,8 +150,8 @@ def test_sql_params_are_scalars_duckdb_can_bind(settings):
     assert params["revenue_drop"] == 0.30 and params["at_risk_share"] == 0.75
     assert params["sla_compliance_min"] == 0.9 and params["visit_compliance_min"] == 0.8
     assert sum(v for k, v in params.items() if k.startswith("w_")) == pytest.approx(1)
-    # visit_kinds is the one list, for `kind = any($visit_kinds)`; as_of is the query layer's to resolve.
-    assert [k for k, v in params.items() if isinstance(v, (list, dict, tuple))] == ["visit_kinds"]
+    # visit_kinds and high_value_tiers are the lists, for `= any($…)`; as_of is the query layer's to resolve.
+    assert [k for k, v in params.items() if isinstance(v, (list, dict, tuple))] == ["visit_kinds", "high_value_tiers"]
     assert "as_of" not in params
     row = duckdb.connect().execute(
         "select $class_a_min, $business_hours_start, 'care' = any($visit_kinds)",
@@ -217,7 +217,27 @@ BAD_EDITS = [
     ('as_of = ""', 'as_of = "yesterday"', "time.as_of"),
     ("attrition_per_year = 0.15", "attrition_per_year = 1.5", "staffing.attrition_per_year"),
     ("months_to_hire = 3", "months_to_hire = 2.5", "staffing.months_to_hire"),
+    ('snapshot_month = ""', 'snapshot_month = "2025-13"', "retention.snapshot_month"),
+    ('snapshot_month = ""', 'snapshot_month = "2025年12月"', "retention.snapshot_month"),
+    ('high_value_tiers = ["diamond", "gold"]', 'high_value_tiers = ["diamond", "platinum"]', "warnings.high_value_tiers"),
+    ('high_value_tiers = ["diamond", "gold"]', 'high_value_tiers = []', "warnings.high_value_tiers"),
+    ("revenue_slide = 0.20", "revenue_slide = 20", "warnings.revenue_slide"),
+    ("revenue_slide = 0.20", "revenue_slide = 0", "warnings.revenue_slide"),
+    ("expiry_days = 90", "expiry_days = 0", "warnings.expiry_days"),
+    ("expiry_days = 90", "expiry_days = 30.5", "warnings.expiry_days"),
+    ("aging_months = [1, 3, 6]", "aging_months = [1, 6, 3]", "warnings.aging_months"),
+    ("aging_months = [1, 3, 6]", "aging_months = [0, 3, 6]", "warnings.aging_months"),
+    ("aging_months = [1, 3, 6]", "aging_months = [1, 3]", "warnings.aging_months"),
 ]
+
+
+def test_the_new_keys_read_as_documented(settings):
+    assert settings.retention.snapshot_month is None
+    assert settings.with_overrides({"retention.snapshot_month": "2025-11"}).retention.snapshot_month == dt.date(2025, 11, 1)
+    w = settings.warnings
+    assert (w.high_value_tiers, w.revenue_slide, w.expiry_days, w.aging_months) == (("diamond", "gold"), 0.2, 90, (1, 3, 6))
+    params = settings.sql_params()
+    assert (params["aging_1"], params["aging_2"], params["aging_3"], params["expiry_days"]) == (1, 3, 6, 90)
 
 
 @pytest.mark.parametrize("old, new, key", BAD_EDITS, ids=[f"{e[2]}:{e[1][:24]}" for e in BAD_EDITS])

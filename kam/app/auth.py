@@ -30,12 +30,12 @@ LOCAL = "local"
 
 # Pages each role may open (page file stems). Every page checks this itself through ui.ctx().
 _ANALYSIS = {"overview", "branches", "classes", "group_profile", "managers", "manager_profile",
-             "turnover", "visits", "orders", "sla"}
+             "turnover", "visits", "orders", "sla", "retention", "warnings"}
 PAGE_ACCESS: dict[str, set[str]] = {
     "executive": _ANALYSIS | {"staffing", "model_matrix", "data"},
     "planner": _ANALYSIS | {"staffing", "model_matrix", "data"},
     "regional_head": _ANALYSIS | {"staffing"},
-    "account_manager": {"manager_profile", "group_profile"},
+    "account_manager": {"manager_profile", "group_profile", "warnings"},
     "data_admin": {"data"},
     LOCAL: _ANALYSIS | {"staffing", "model_matrix", "data"},
 }
@@ -92,7 +92,8 @@ COMPARISON_REPORTS = frozenset({"branches"})
 # The page each `kam report` table belongs to: a user may print it when they may open the page.
 REPORT_PAGES = {"overview": "overview", "managers": "managers", "classes": "classes", "pareto": "classes",
                 "sla": "sla", "visits": "visits", "funnel": "orders", "staffing": "staffing",
-                "model": "model_matrix", "branches": "branches", "quality": "data"}
+                "model": "model_matrix", "branches": "branches", "quality": "data", "targets": "overview",
+                "retention": "retention", "warnings": "warnings"}
 
 
 def may_print(viewer: "Viewer", report: str) -> bool:

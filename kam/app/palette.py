@@ -46,7 +46,8 @@ ORDER_STAGE = {"visited": "#a9d6c9", "handled": "#6fbfa8", "contracted": "#3a9e8
 VIP_TIER = {"diamond": "#3d2a73", "gold": "#6a4fb0", "silver": "#9c88d1", "vip": "#c9bde9", "none": "#dcd6ea"}
 COHORT = {"changed": SERIES[0], "unchanged": NEUTRAL}  # groups whose manager changed, against the rest
 FEE_ITEM = {"voice": SERIES[0], "data": SERIES[1], "sms": SERIES[2], "line": SERIES[3], "fixed": SERIES[4],
-            "vnet": SERIES[5], "conference": SERIES[6], "ict": SERIES[7], "other": NEUTRAL}
+            "vnet": SERIES[5], "conference": SERIES[6], "ict": SERIES[7], "cloud": SERIES[8], "iot": SERIES[9],
+            "5g_private": "#2f6f8f", "idc": "#7a5195", "other": NEUTRAL}
 THEME = {"reward": SERIES[0], "communicate": SERIES[1], "upgrade": SERIES[2], "optimize": SERIES[3],
          "unspecified": NEUTRAL}
 

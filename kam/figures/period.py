@@ -75,6 +75,7 @@ class Period:
             "period_end": self.end,
             "period_last_month": self.last_month,
             "period_months": self.months,
+            "period_label": self.label,  # how targets name a period: 2026-06, 2026-Q3
             "prev_start": prev.start,
             "prev_end": prev.end,
             "yoy_start": yoy.start,

@@ -167,7 +167,13 @@ class Warehouse:
         params = period.sql_params()
         as_of = self.as_of()
         params["as_of"] = as_of or dt.datetime.combine(period.end, dt.time()) + dt.timedelta(days=1)
+        params["snapshot_month"] = self.snapshot_month(period)
         return params
+
+    def snapshot_month(self, period: Period) -> dt.date:
+        """The 拍照月: the settings' month, else December of the year before the period (metrics.md)."""
+        chosen = getattr(getattr(self.settings, "retention", None), "snapshot_month", None)
+        return chosen or dt.date(period.start.year - 1, 12, 1)
 
 
 def _freeze(params: dict) -> str:

@@ -16,7 +16,8 @@ from kam.storage.sql import report_names
 
 # The report names of the `kam report` contract (docs/metrics.md).
 CONTRACT_REPORTS = ("overview", "managers", "classes", "pareto", "sla", "visits", "funnel",
-                    "staffing", "model", "branches", "quality")
+                    "staffing", "model", "branches", "quality", "targets",
+                    "retention", "warnings")
 
 Builder = Callable[[Warehouse, Period, Scope], pd.DataFrame]
 BUILDERS: dict[str, Builder] = {}

@@ -31,8 +31,8 @@ from kam.figures.settings_check import SECTIONS, check_sections  # noqa: F401 (r
 from kam.figures.settings_sections import (CLASSES, MODELS, SCORE_COMPONENTS, SEVERITIES,  # noqa: F401 (re-exported)
                                            STAR_FOR_CLASS, STRATEGIES, THEMES, VISIT_KINDS, Alerts, BusinessHours,
                                            Capacity, CapacityBand, ClassRule, ModelMatrix, ModelVariable, Orders,
-                                           SettingsError, Sla, Staffing, Suggest, TimeSettings, VisitRule,
-                                           VisitStandard)
+                                           Retention, SettingsError, Sla, Staffing, Suggest, TimeSettings, VisitRule,
+                                           VisitStandard, Warnings)
 from kam.figures.settings_toml import dumps_toml
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "settings.toml"
@@ -64,6 +64,8 @@ class Settings:
     orders: Orders
     time: TimeSettings
     staffing: Staffing
+    retention: Retention
+    warnings: Warnings
 
     @classmethod
     def from_dict(cls, raw: dict, source: str = "settings.toml", path: Path | None = None) -> Settings:
@@ -109,6 +111,10 @@ class Settings:
         visit_kinds                        list[str], the visit kinds that count (default visit, care)
         staffing_group_growth, staffing_member_growth, staffing_attrition_per_year,
         staffing_months_to_hire, staffing_horizon_months     what-if defaults
+        high_value_tiers                   list[str], VIP tiers whose leavers are early warnings
+        revenue_slide                      warn when the latest month is at least this share below 3 months earlier
+        expiry_days                        warn of contracts ending within this many days of the as-of date
+        aging_1, aging_2, aging_3          arrears aging buckets: ≤ aging_1, … ≤ aging_2, … ≤ aging_3, > aging_3 months
 
         The tabular rules (SLA targets, visit standard, capacity, …) come from tables().
         There is deliberately no $as_of here: the query layer resolves it (settings.time.as_of
@@ -132,7 +138,11 @@ class Settings:
             "revenue_drop": self.alerts.revenue_drop,
             "stuck_days": self.orders.stuck_days,
             "visit_kinds": list(self.visit_standard.counted_kinds),
+            "high_value_tiers": list(self.warnings.high_value_tiers),
+            "revenue_slide": self.warnings.revenue_slide,
+            "expiry_days": self.warnings.expiry_days,
         }
+        params |= {f"aging_{i}": m for i, m in enumerate(self.warnings.aging_months, start=1)}
         params |= {f"w_{k}": w for k, w in self.score_weights.items()}
         params |= {f"staffing_{k}": v for k, v in vars(self.staffing).items()}
         return params

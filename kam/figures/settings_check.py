@@ -11,9 +11,10 @@ import re
 from typing import Any
 
 from kam.figures.settings_sections import (CLASSES, MODELS, SCORE_COMPONENTS, SEVERITIES, STRATEGIES, SUM_TOLERANCE,
-                                           THEMES, VISIT_KINDS, Alerts, BusinessHours, Capacity, CapacityBand,
-                                           ClassRule, ModelMatrix, ModelVariable, Orders, SettingsError, Sla,
-                                           Staffing, Suggest, TimeSettings, VisitRule, VisitStandard)
+                                           THEMES, VIP_TIERS, VISIT_KINDS, Alerts, BusinessHours, Capacity,
+                                           CapacityBand, ClassRule, ModelMatrix, ModelVariable, Orders, Retention,
+                                           SettingsError, Sla, Staffing, Suggest, TimeSettings, VisitRule,
+                                           VisitStandard, Warnings)
 
 
 # ------------------------------------------------------------------------ checking
@@ -135,7 +136,7 @@ def _parse_as_of(value: Any) -> dt.datetime | None:
 # ------------------------------------------------------------------------ sections
 
 SECTIONS = ("class_rule", "visit_standard", "care_themes", "sla", "business_hours", "score_weights",
-            "capacity", "model_matrix", "alerts", "orders", "time", "staffing")
+            "capacity", "model_matrix", "alerts", "orders", "time", "staffing", "retention", "warnings")
 
 
 def _class_rule(c: _Checker, raw: dict) -> ClassRule | None:
@@ -401,6 +402,42 @@ def _staffing(c: _Checker, raw: dict) -> Staffing | None:
     return Staffing(*(c.num(t, "staffing", k, r) for k, r in zip(keys, rules)))
 
 
+def _retention(c: _Checker, raw: dict) -> Retention | None:
+    t = c.table(raw, "", "retention", ("snapshot_month",))
+    if t is None:
+        return None
+    value = c.get(t, "retention", "snapshot_month")
+    if value is None or value == "":
+        return Retention(None)
+    month = None
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value) and 1 <= int(value[5:]) <= 12:
+        month = dt.date(int(value[:4]), int(value[5:]), 1)
+    if month is None:
+        c.fail("retention.snapshot_month", f"must be empty or a month \"YYYY-MM\", got {_show(value)}")
+    return Retention(month)
+
+
+def _warnings(c: _Checker, raw: dict) -> Warnings | None:
+    p = "warnings"
+    t = c.table(raw, "", p, ("high_value_tiers", "revenue_slide", "expiry_days", "aging_months"))
+    if t is None:
+        return None
+    tiers = c.get(t, p, "high_value_tiers")
+    if tiers is not None and (not isinstance(tiers, list) or not tiers or any(x not in VIP_TIERS for x in tiers)
+                              or len(set(tiers)) != len(tiers)):
+        c.fail(f"{p}.high_value_tiers", f"must be a non-empty list of distinct VIP tiers "
+                                        f"({', '.join(VIP_TIERS)}), got {_show(tiers)}")
+        tiers = None
+    aging = c.get(t, p, "aging_months")
+    if aging is not None and (not isinstance(aging, list) or len(aging) != 3
+                              or not all(_is_number(x) and x >= 1 and float(x).is_integer() for x in aging)
+                              or not aging[0] < aging[1] < aging[2]):
+        c.fail(f"{p}.aging_months", f"must be three ascending whole numbers of months ≥ 1, got {_show(aging)}")
+        aging = None
+    return Warnings(tuple(tiers or ()), c.num(t, p, "revenue_slide", "rate"), c.num(t, p, "expiry_days", "positive_int"),
+                    tuple(int(x) for x in aging) if aging else ())
+
+
 def check_sections(raw: dict, source: str) -> dict[str, Any]:
     """Every section of a TOML-shaped dict, parsed; raise SettingsError listing every problem."""
     c = _Checker()
@@ -410,7 +447,7 @@ def check_sections(raw: dict, source: str) -> dict[str, Any]:
                   business_hours=_business_hours(c, raw), score_weights=_score_weights(c, raw),
                   capacity=_capacity(c, raw), model_matrix=_model_matrix(c, raw),
                   alerts=_alerts(c, raw), orders=_orders(c, raw), time=_time(c, raw),
-                  staffing=_staffing(c, raw))
+                  staffing=_staffing(c, raw), retention=_retention(c, raw), warnings=_warnings(c, raw))
     if c.problems:
         raise SettingsError(source, c.problems)
     return parsed

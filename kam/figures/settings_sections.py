@@ -15,6 +15,7 @@ VISIT_KINDS = ("visit", "received", "care")
 THEMES = ("reward", "communicate", "upgrade", "optimize")
 SCORE_COMPONENTS = ("revenue_growth", "member_churn", "visit_compliance", "sla_resolution", "satisfaction")
 MODELS = ("support", "parallel", "vertical")
+VIP_TIERS = ("diamond", "gold", "silver", "vip", "none")
 STRATEGIES = ("steady", "leap", "catch_up")
 SUM_TOLERANCE = 1e-6
 
@@ -156,6 +157,19 @@ class Orders:
 @dataclass(frozen=True)
 class TimeSettings:
     as_of: dt.datetime | None  # None: the latest time found in the data
+
+
+@dataclass(frozen=True)
+class Retention:
+    snapshot_month: dt.date | None  # first day of the 拍照月; None: December of the year before the period
+
+
+@dataclass(frozen=True)
+class Warnings:
+    high_value_tiers: tuple[str, ...]  # VIP tiers whose leaving members are warned of
+    revenue_slide: float  # latest month at least this share below three months earlier
+    expiry_days: int  # contracts ending within this many days of the as-of date
+    aging_months: tuple[int, int, int]  # arrears buckets: ≤ a, a+1 … b, b+1 … c, > c months
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ DATASETS: dict[str, Dataset] = {
                 _c("employment", "用工性质"),
                 _c("hire_date", "入职日期"),
                 _c("leave_date", "离职日期"),
+                _c("county", "区县", "营业部"),
             ),
             key=("manager_id",), references=(("branch_id", "branches", "branch_id"),), zh="客户经理",
         ),
@@ -80,6 +81,7 @@ DATASETS: dict[str, Dataset] = {
                 _c("manager_id", "客户经理编码"),
                 _c("open_date", "建档日期"),
                 _c("close_date", "离网日期", "销户日期"),
+                _c("county", "区县", "营业部"),
             ),
             key=("group_id",),
             references=(("branch_id", "branches", "branch_id"), ("manager_id", "managers", "manager_id")), zh="集团客户",
@@ -166,6 +168,45 @@ DATASETS: dict[str, Dataset] = {
             ),
             key=("group_id", "manager_id", "start_date"),
             optional=True, zh="客户经理变更记录",
+        ),
+        Dataset(
+            "targets", ("targets", "target", "考核目标", "目标"),
+            (
+                _c("period", "考核周期", required=True),
+                _c("branch_id", "分公司编码"),
+                _c("kpi", "考核指标", required=True),
+                _c("target", "目标值", required=True),
+            ),
+            key=("period", "branch_id", "kpi"),
+            references=(("branch_id", "branches", "branch_id"),), optional=True, zh="考核目标",
+        ),
+        Dataset(
+            "contracts", ("contracts", "contract", "合同", "协议"),
+            (
+                _c("contract_id", "合同编号", "协议编号", required=True),
+                _c("group_id", "集团编码", required=True),
+                _c("product", "产品", required=True),
+                _c("start_date", "生效日期", required=True),
+                _c("end_date", "到期日期", "失效日期", required=True),
+                _c("monthly_value", "月合同金额"),
+                _c("renewed_from", "续签自"),
+            ),
+            key=("contract_id",),
+            # renewed_from names another contract of the same exports (settle_rows: a self-reference)
+            references=(("group_id", "groups", "group_id"), ("renewed_from", "contracts", "contract_id")),
+            optional=True, zh="合同",
+        ),
+        Dataset(
+            "arrears", ("arrears", "欠费", "应收"),
+            (
+                _c("bill_month", "账期", required=True),
+                _c("group_id", "集团编码", required=True),
+                _c("amount_due", "应收金额", required=True),
+                _c("amount_paid", "实收金额", "已缴金额", required=True),
+                _c("last_paid_date", "最近缴费日期"),
+            ),
+            key=("bill_month", "group_id"),
+            references=(("group_id", "groups", "group_id"),), optional=True, zh="欠费",
         ),
     ]
 }

@@ -69,11 +69,14 @@ def _unknown_references(con, ds: Dataset) -> None:
     """
     checks = []
     for i, (col, parent, pcol) in enumerate(ds.references):
+        # A reference within the dataset (a contract renewing another) looks among its own rows that
+        # break no rule: the clean view of this dataset is only made once it is settled.
+        rows = f"(select * from parsed_{ds.name} where _failure is null)" if parent == ds.name else parent
         con.execute(f"""
             create or replace temp table unknown_{i} as
             select d.v from (select distinct {q(col)} as v from parsed_{ds.name}
                              where _failure is null and {q(col)} is not null) d
-            where not exists (select 1 from {parent} x where x.{q(pcol)} = d.v)""")
+            where not exists (select 1 from {rows} x where x.{q(pcol)} = d.v)""")
         if con.execute(f"select count(*) from unknown_{i}").fetchall()[0][0]:
             checks.append((i, col))
     if not checks:

@@ -15,7 +15,7 @@ from kam.i18n import Message
 Progress = Callable[[Message], None]
 
 # The layout of the warehouse file; a previous file of another layout is not reused.
-LAYOUT = "2"
+LAYOUT = "3"
 # The refresh's own DuckDB: all cores, and a memory ceiling above which it spills to disk.
 REFRESH_THREADS = max(2, os.cpu_count() or 2)
 REFRESH_MEMORY = os.environ.get("KAM_REFRESH_MEMORY", "3GB")

@@ -43,7 +43,7 @@ from kam.storage.sql import QUERIES_DIR, load_sql, mart_order, parameter_names
 
 # The clean tables of the warehouse (docs/architecture.md: Tables in the warehouse).
 CLEAN_TABLES = ("branches", "managers", "groups", "members", "billing", "visits", "orders", "complaints",
-                "assignments")
+                "assignments", "targets", "contracts", "arrears")
 
 _REF = re.compile(r"\{\{\s*ref\('([a-z0-9_]+)'\)\s*\}\}")
 _NAME = re.compile(r"^[a-z0-9_]+(/[a-z0-9_]+)*$")

@@ -31,7 +31,7 @@ revenue as (
 ),
 final as (
     select
-        l.group_id, g.group_name, l."class", sc.suggested_class, l.manager_id, m.manager_name,
+        l.group_id, g.group_name, l."class", sc.suggested_class, l.manager_id, m.manager_name, g.county,
         l.is_active, g.close_date,
         cast(l.active_members as bigint) as members,
         cast(coalesce(r.revenue, 0) as decimal(18, 2)) as revenue,

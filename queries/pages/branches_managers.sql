@@ -30,7 +30,7 @@ figures as (
 ),
 final as (
     select
-        f.manager_id, m.manager_name, m.branch_id, m.star_level, m.employment,
+        f.manager_id, m.manager_name, m.branch_id, m.county, m.star_level, m.employment,
         f."groups", f.groups_a, f.groups_b, f.groups_c, f.members, f.revenue,
         cast(v.compliant_groups as double) / nullif(v.judged_groups, 0) as visit_compliance,
         f.misfit_groups,

@@ -103,7 +103,8 @@ create or replace macro kam_vip_tier(s) as
     end;
 
 create or replace macro kam_fee_item(s) as
-    case when s in ('voice', 'data', 'sms', 'line', 'fixed', 'vnet', 'conference', 'ict', 'other') then s else
+    case when s in ('voice', 'data', 'sms', 'line', 'fixed', 'vnet', 'conference', 'ict', 'cloud', 'iot',
+                    '5g_private', 'idc', 'other') then s else
     case lower(kam_text(s))
             when 'voice' then 'voice' when '语音' then 'voice'
             when 'data' then 'data' when '流量' then 'data' when '数据' then 'data'
@@ -114,6 +115,10 @@ create or replace macro kam_fee_item(s) as
             when 'conference' then 'conference' when '会议电话' then 'conference'
             when 'ict' then 'ict' when '信息化' then 'ict' when '信息化/ict' then 'ict'
             when '信息化(ict)' then 'ict' when '信息化（ict）' then 'ict'  -- as the Chinese screens label it
+            when 'cloud' then 'cloud' when '移动云' then 'cloud' when '云' then 'cloud'
+            when 'iot' then 'iot' when '物联网' then 'iot'
+            when '5g_private' then '5g_private' when '5g专网' then '5g_private'
+            when 'idc' then 'idc' when '数据中心' then 'idc'
             when 'other' then 'other' when '其他' then 'other'
         end
     end;
@@ -164,6 +169,50 @@ create or replace macro kam_channel(s) as
             when 'online' then 'online' when '网上' then 'online'
         end
     end;
+
+-- A target's period: a month as kam_month reads it → '2026-06'; a quarter written 2026-Q3, 2026Q3,
+-- 2026年第3季度 or 2026年三季度 → '2026-Q3' (the labels of kam/figures/period.py).
+create or replace macro kam_quarter_digit(d) as
+    case d when '一' then '1' when '二' then '2' when '三' then '3' when '四' then '4' else d end;
+create or replace macro kam_period(s) as
+    coalesce(
+        strftime(kam_month(s), '%Y-%m'),
+        case
+            when regexp_matches(upper(kam_text(s)), '^\d{4}-?Q[1-4]$')
+                then left(kam_text(s), 4) || '-Q' || right(kam_text(s), 1)
+            when regexp_matches(kam_text(s), '^\d{4}年第?[1-4一二三四]季度$')
+                then left(kam_text(s), 4) || '-Q'
+                     || kam_quarter_digit(regexp_extract(kam_text(s), '([1-4一二三四])季度$', 1))
+        end);
+
+create or replace macro kam_kpi(s) as
+    case when s in ('revenue', 'members', 'member_churn_rate', 'arpu', 'visit_compliance',
+                    'sla_resolve_compliance', 'star_fit_rate', 'orders_activated') then s else
+    case lower(kam_text(s))
+            when 'revenue' then 'revenue' when '收入' then 'revenue'
+            when 'members' then 'members' when '在册成员' then 'members'
+            when 'member_churn_rate' then 'member_churn_rate' when '成员流失率' then 'member_churn_rate'
+            when 'arpu' then 'arpu'
+            when 'visit_compliance' then 'visit_compliance' when '走访达标率' then 'visit_compliance'
+            when 'sla_resolve_compliance' then 'sla_resolve_compliance' when '按时解决率' then 'sla_resolve_compliance'
+            when 'star_fit_rate' then 'star_fit_rate' when '星级匹配率' then 'star_fit_rate'
+            when 'orders_activated' then 'orders_activated' when '开通工单' then 'orders_activated'
+        end
+    end;
+
+-- The KPIs that are rates (fractions 0–1): their targets may be written as a percentage.
+create or replace macro kam_is_rate_kpi(k) as
+    k in ('member_churn_rate', 'visit_compliance', 'sla_resolve_compliance', 'star_fit_rate');
+
+-- A target value: a number in the amount forms (1,234.50, ¥1234.5), or a percentage 85% → 0.85.
+create or replace macro kam_percent(s) as
+    case when right(kam_text(s), 1) in ('%', '％')
+         then cast(try_cast(trim(left(kam_text(s), length(kam_text(s)) - 1)) as decimal(18, 6)) * 0.01
+                   as decimal(18, 6)) end;
+create or replace macro kam_target_value(s) as
+    coalesce(try_cast(s as decimal(18, 6)),
+             try_cast(regexp_replace(kam_text(s), '[,¥￥\s]', '', 'g') as decimal(18, 6)),
+             kam_percent(s));
 
 -- The first rule a row breaks, as {column, reason, value}; NULL when it breaks none.
 -- checks: a list of such structs or NULLs, in the order the rules should be reported.

@@ -15,6 +15,7 @@ typed as (
         kam_text(industry) as industry,
         kam_sector(sector) as sector,
         kam_class("class") as "class",
+        kam_text(county) as county,
         ----------  dates
         kam_date(open_date) as open_date,
         kam_date(close_date) as close_date,

@@ -13,6 +13,7 @@ typed as (
         kam_text(manager_name) as manager_name,
         kam_star_level(star_level) as star_level,
         kam_employment(employment) as employment,
+        kam_text(county) as county,
         ----------  dates
         kam_date(hire_date) as hire_date,
         kam_date(leave_date) as leave_date,

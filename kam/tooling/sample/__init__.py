@@ -16,7 +16,8 @@ fixed order (or, in SQL, from `hash()` of row numbers and the seed), and no wall
 The package: scales.py (sizes and the calendar), province.py (the fixed facts), world.py (what
 happened, as arrays), channels.py (visits, orders, complaints), text_forms.py and rows.py (cells
 as exports write them), sample_folder.py (the sample scale's files and planted flaws), scaled.py
-(the M and L scales); here, write_sample.
+(the M and L scales), plan.py (targets, contracts, arrears, counties, the new products' bills); here,
+write_sample.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import pathlib
 
 import numpy as np
 
+from kam.tooling.sample.plan import Plan, write_plan_exports
 from kam.tooling.sample.sample_folder import _Sample
 from kam.tooling.sample.scaled import _write_scaled
 from kam.tooling.sample.scales import LAST_MONTH, SCALES, Progress, Scale  # noqa: F401 (callers import them from here)
@@ -53,7 +55,8 @@ def write_sample(folder: pathlib.Path, seed: int = 7, scale: str = "sample", pro
     say(f"building the province ({spec.groups:,} groups, {spec.members:,} members, {spec.months} months)")
     world = build_world(rng, spec.groups, spec.members, spec.months)
     s = _Sample(folder, rng, world, say)
+    s.plan = Plan(world, seed)   # issue 14's exports, from a generator of their own
     for step in (s.branches, s.managers, s.groups, s.members, s.assignments, s.billing,
-                 s.visits, s.orders, s.complaints, s.bad_files):
+                 s.visits, s.orders, s.complaints, lambda: write_plan_exports(s, s.plan), s.bad_files):
         step()
     return {"files": s.files, "planted": s.planted, "rows": s.rows}

@@ -53,11 +53,11 @@ class _Sample:
         employment = np.where(w.m_staff, "正式", outsourced).tolist()
         rows = [list(r) for r in zip(manager_ids(np.arange(n)).tolist(), w.m_name,
                                      [BRANCHES[b][0] for b in w.m_branch.tolist()], stars, employment,
-                                     _dates(w.m_hire, "slash"), _dates(w.m_leave, "slash"))]
+                                     _dates(w.m_hire, "slash"), _dates(w.m_leave, "slash"), self.plan.m_county)]
         r = _Rows("客户经理.csv", "managers",
-                  ["客户经理编码", "客户经理姓名", "分公司编码", "星级", "用工性质", "入职日期", "离职日期"], rows)
+                  ["客户经理编码", "客户经理姓名", "分公司编码", "星级", "用工性质", "入职日期", "离职日期", "区县"], rows)
         r.set_columns(["manager_id", "manager_name", "branch_id", "star_level", "employment",
-                       "hire_date", "leave_date"])
+                       "hire_date", "leave_date", "county"])
         # Flawed rows are extra managers nobody refers to, so setting them aside hides nothing else.
         extra = iter(range(9001, 9100))
         for value, column, kind in [("5", "star_level", "out_of_range"), ("0", "star_level", "out_of_range"),
@@ -79,12 +79,13 @@ class _Sample:
         opened = [EPOCH + dt.timedelta(days=int(d)) for d in w.g_open.tolist()]
         rows = [list(r) for r in zip(ids, w.g_name, [BRANCHES[b][0] for b in w.g_branch.tolist()],
                                      INDUSTRIES[w.g_industry].tolist(), sector, cls,
-                                     manager_ids(w.g_manager).tolist(), opened, _dates(w.g_close))]
+                                     manager_ids(w.g_manager).tolist(), opened, _dates(w.g_close),
+                                     self.plan.g_county)]
         r = _Rows("groups.xlsx", "groups",
                   ["集团编码", "集团名称", "分公司编码", "行业", "客户类型", "集团等级", "客户经理编码",
-                   "建档日期", "销户日期"], rows)
+                   "建档日期", "销户日期", "区县"], rows)
         r.set_columns(["group_id", "group_name", "branch_id", "industry", "sector", "class", "manager_id",
-                       "open_date", "close_date"])
+                       "open_date", "close_date", "county"])
         extra = iter(range(90001, 90100))
         for value, column, kind in [("D", "class", "bad_enum"), ("D类", "class", "bad_enum"),
                                     ("", "group_name", "required"), ("2019-02-30", "open_date", "bad_date"),
