@@ -115,10 +115,6 @@ def save_as(page, words: dict, name: str) -> None:
     settle(page)
 
 
-# Known defect after this stop's merges (closing note of issue 13): saving both scenarios by clicking works
-# (the first half of this test), but reopening the second saved scenario in the browser leaves the first
-# one's levers in the boxes. Kept running so that it shows the day it is fixed.
-@pytest.mark.xfail(reason="reopening a second saved scenario keeps the first one's levers (issue 13)", strict=False)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_two_scenarios_saved_by_clicking_save_reopen_and_compare_side_by_side(app_url, page, sample_folder, lang):
     import json
