@@ -99,15 +99,34 @@ def open_page(pg, capture: Capture, stem: str, lang: str) -> None:
     wait_for_run(pg, capture)
 
 
+TAB_SHOWN_JS = """([list, i]) => {
+    const lists = document.querySelectorAll("[data-testid='stMain'] [role='tablist']");
+    const tab = lists[list] && lists[list].querySelectorAll("[role='tab']")[i];
+    if (!tab || tab.getAttribute('aria-selected') !== 'true') return false;
+    const app = document.querySelector("[data-testid='stApp']");
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    const panel = document.getElementById(tab.getAttribute('aria-controls'));
+    return !panel || panel.innerText.trim().length > 0;  // a tab drawn on its first opening: drawn now
+}"""
+
+
 def tab_texts(pg) -> list[str]:
-    """The visible text of the page, then of each further tab after clicking it."""
+    """The visible text of the page, then of each further tab after clicking it (tabs inside tabs too).
+
+    Tab lists are found again after every click: a tab drawn only when it is open reruns the page."""
     texts = [pg.evaluate(VISIBLE_TEXT_JS)]
-    tabs = pg.locator("[data-testid='stMain'] [role='tab']")
-    for i in range(1, tabs.count()):
-        tab = tabs.nth(i)
-        tab.click()
-        pg.wait_for_function("t => t.getAttribute('aria-selected') === 'true'", arg=tab.element_handle())
-        texts.append(pg.evaluate(VISIBLE_TEXT_JS))
+    lists = "[data-testid='stMain'] [role='tablist']"
+    seen = 0
+    while seen < pg.locator(lists).count():
+        tabs = pg.locator(lists).nth(seen).locator("[role='tab']")
+        for i in range(tabs.count()):
+            tab = tabs.nth(i)
+            if tab.get_attribute("aria-selected") == "true" or not tab.is_visible():
+                continue  # the open tab was read with the page; a hidden list belongs to a closed tab
+            tab.click()
+            pg.wait_for_function(TAB_SHOWN_JS, arg=[seen, i], timeout=RUN_TIMEOUT_MS)
+            texts.append(pg.evaluate(VISIBLE_TEXT_JS))
+        seen += 1
     return texts
 
 
