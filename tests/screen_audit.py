@@ -188,6 +188,9 @@ def metric_findings(metric) -> list[str]:
     return []
 
 
+ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
 def chart_strings(spec: dict) -> list[str]:
     """The words a chart shows: titles, axis titles, legend names, tick and category labels, annotations."""
     found: list[str] = []
@@ -213,7 +216,8 @@ def chart_strings(spec: dict) -> list[str]:
         for axis in ("x", "y", "labels"):
             vals = trace.get(axis)
             if isinstance(vals, list) and vals and all(isinstance(v, str) for v in vals):
-                found.extend(vals)
+                # dates on a date axis are drawn by its tick format (read from the drawn ticks), not as sent
+                found.extend(v for v in vals if not ISO_TIMESTAMP.match(v))
         if isinstance(trace.get("text"), list):
             found.extend(str(v) for v in trace["text"] if isinstance(v, str))
     return [re.sub(r"<[^>]+>", " ", s) for s in found]

@@ -57,11 +57,13 @@ def audit_app(sample_folder, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def data_names(sample_folder) -> set[str]:
-    """Proper names from the exports (groups, managers, branches, industries): not words of either language."""
+    """Proper names from the exports (groups, managers, branches, industries) and the export folder's path and
+    file names, as the Data page lists them: not words of either language."""
     rows = _warehouse_rows(sample_folder, """
         select branch_name from branches union select group_name from groups
         union select manager_name from managers union select industry from groups where industry is not null""")
-    return {r[0] for r in rows if r[0]} | set(USER_NAMES.values())
+    files = {p.name for p in sample_folder.rglob("*")} | {p.stem for p in sample_folder.rglob("*")}
+    return {r[0] for r in rows if r[0]} | set(USER_NAMES.values()) | files | {str(sample_folder)}
 
 
 def wait_for_run(pg, capture: Capture) -> None:

@@ -110,6 +110,13 @@ def test_a_chart_speaks_through_its_titles_ticks_and_legend():
     assert text_findings(" · ".join(words), "zh", {"广州分公司"}, "chart") != []
 
 
+def test_dates_sent_to_a_date_axis_are_not_read_but_category_labels_with_a_time_are():
+    on_date_axis = {"data": [{"type": "scatter", "x": ["2025-11-01T00:00:00.000000"], "y": [0.9]}]}
+    as_categories = {"data": [{"type": "bar", "x": ["2025-11-01 00:00:00"], "y": [0.9]}]}
+    assert text_findings(" · ".join(chart_strings(on_date_axis)), "zh", set(), "chart") == []
+    assert text_findings(" · ".join(chart_strings(as_categories)), "zh", set(), "chart") != []
+
+
 def test_errors_tracebacks_and_page_not_found_fail_a_screen():
     error, exc, missing = ForwardMsg(), ForwardMsg(), ForwardMsg()
     error.delta.new_element.alert.body = "出错了"
