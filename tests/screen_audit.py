@@ -31,6 +31,7 @@ ZH_ON_EN = {"中文"}
 CODE = re.compile(r"^(?:[A-Z]{1,3}\d{2,}[A-Z\d]*|\d+[A-Za-z]?|Q[1-4]|[A-Z]\d?)$")  # G0001, M0284, T00012, Q3, 5G
 MISSING_WORDS = re.compile(r"(?<![\w-])(None|nan|NaN|NaT|<NA>)(?![\w-])")
 MIDNIGHT = "00:00:00"
+FILE_EXTENSION = re.compile(r"\.(?:csv|tsv|txt|xlsx|xls|parquet|json|toml|zip)\b", re.I)  # 账单_202606.csv, (.xlsx)
 CJK = re.compile(r"[\u3400-\u9fff]+")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]")
 # Canonical column names that hold yuan (the rest of a name ending may say it is a rate or a rank).
@@ -234,6 +235,7 @@ def text_findings(text: str, lang: str, names: set[str], where: str) -> list[str
     for name in sorted(names, key=len, reverse=True):  # proper names from the data are not words
         if name and name in text:
             text = text.replace(name, " ")
+    text = FILE_EXTENSION.sub(" ", text)  # a file's type is a code, in either language
     if lang == "zh":
         words = {w for w in LATIN_WORD.findall(text) if w not in EN_ON_ZH and not CODE.match(w)}
         if words:

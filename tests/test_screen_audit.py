@@ -87,12 +87,15 @@ def log_in(pg, capture: Capture, url: str, role: str, lang: str) -> None:
     pg.get_by_role("textbox", name=t("auth.password", lang)).fill(PASSWORD)
     capture.reset()
     pg.get_by_role("button", name=t("auth.login", lang)).click()
-    pg.locator("[data-testid='stSidebarNav']").wait_for(timeout=RUN_TIMEOUT_MS)
+    # the logout button, not the page list: a role with one page (the data admin) has no page list
+    pg.get_by_role("button", name=t("auth.logout", lang)).wait_for(timeout=RUN_TIMEOUT_MS)
     wait_for_run(pg, capture)
 
 
 def open_page(pg, capture: Capture, stem: str, lang: str) -> None:
     """Click the page's link in the sidebar; the page a login lands on is already open (and captured)."""
+    if pg.locator("[data-testid='stSidebarNav']").count() == 0:
+        return  # a role with one page has no page list: the login landed on that page
     link = pg.locator("[data-testid='stSidebarNav'] a").filter(has_text=t(f"page.{stem}", lang)).first
     if link.get_attribute("aria-current") == "page" or "active" in (link.get_attribute("class") or ""):
         return

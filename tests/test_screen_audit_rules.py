@@ -93,6 +93,8 @@ def test_a_metric_arrow_follows_the_sign_of_its_number(delta, direction, ok):
     ("经营总览 Page not found", "zh", False),
     ("收入 None", "zh", False),
     ("最近走访 2026-06-01 00:00:00", "zh", False),
+    ("文件名应以数据集名称开头，例如 账单_202606.csv；不是可读取的 Excel（.xlsx）工作簿", "zh", True),
+    ("文件名应以数据集名称开头，例如 账单_202606 csv", "zh", False),
     ("Overview Revenue ¥42.9M 广州智联贸易有限公司", "en", True),  # a group's name is a proper name
     ("Overview 收入", "en", False),
     ("Members nan", "en", False),
