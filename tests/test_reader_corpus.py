@@ -129,7 +129,8 @@ case("blank_lines_then_bad_row",
      {"billing_c17.csv": text(BILL, bill(sub="S1701", amount="1"), "", "", bill(sub="S1702", amount="x"),
                               "   ", bill(sub="S1703", amount="3"))},
      loaded={"billing_c17.csv": {2: amt("1.00"), 7: amt("3.00")}},
-     aside=[("billing_c17.csv", 5, "amount", "bad_amount")])
+     # an empty line is no record; a line of spaces is a line without the header's cells
+     aside=[("billing_c17.csv", 5, "amount", "bad_amount"), ("billing_c17.csv", 6, None, "malformed_line")])
 case("mixed_endings_gbk",
      {"集团_c18.csv": (GROUP_ZH + "\r\nG1801,增城教育,GZ,A,M1\nG1802,越秀公司,GZ,B,M1\r\n").encode("gbk")},
      loaded={"集团_c18.csv": {2: {"group_name": "增城教育"}, 3: {"group_name": "越秀公司"}}})

@@ -86,10 +86,10 @@ def parse_files(con, folder: Path, report: IngestReport, say: Progress, workdir:
                     _record_file(con, export, item.digest, item.stat, "failed", why)
                     say(Message("progress.unreadable", {"file": export.name, "reason": why}))
                     continue
-                for line, kind, text in read.malformed:
-                    con.execute("insert into malformed_lines values ($ds, $file, $line, 'malformed_line', $raw)",
+                for line, reason, text in read.malformed:
+                    con.execute("insert into malformed_lines values ($ds, $file, $line, $reason, $raw)",
                                 {"ds": export.dataset.name, "file": export.name, "line": line,
-                                 "raw": f"{kind}: {text}"[:2000]})
+                                 "reason": reason, "raw": text[:2000]})
                 _record_file(con, export, item.digest, item.stat, "loaded", None, read)
                 sig, hashes = check
                 con.executemany("insert into key_checks values (?, ?, ?)",
@@ -149,9 +149,9 @@ def _parse_job(con, job: _Job, n: int, workdir: Path, turn: _Turns):
         cur.execute("begin transaction")
         try:
             read = parse_into(cur, job.export, n, workdir)
-        except (UnreadableFile, duckdb.Error, OSError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 — whatever one file does is that file's reason
             if isinstance(exc, _SQL_MISTAKES):
-                raise  # our SQL is wrong, not the file: the refresh fails
+                raise  # our SQL is wrong, not the file: the refresh fails (readers wrap their own)
             cur.execute("rollback")
             turn.wait(n)
             return None, None, _reason(exc)
@@ -179,7 +179,9 @@ def parse_into(cur, export: ExportFile, n: int, workdir: Path) -> FileRead:
         rejects = f"rejects_{n}"
         rows = _insert_staged(cur, ds, csv_source(opened, rejects))
         if not (malformed := csv_malformed(cur, rejects)):
-            return FileRead(rows, opened.encoding, opened.delimiter, opened.extras, [])
+            return FileRead(rows, opened.encoding, opened.delimiter, opened.extras, opened.malformed)
+        if opened.numbered:  # the numbered copy has the header's cells on every line
+            raise UnreadableFile("parse_error", detail=f"numbered copy rejected at line {malformed[0][0]}")
         # Lines were left out: number the rows again around the gaps, from a stored copy (made
         # outside the transaction: there a new table's rowids are not its row positions).
         cur.execute("rollback")
