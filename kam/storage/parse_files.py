@@ -144,8 +144,12 @@ def _parse_job(con, job: _Job, n: int, workdir: Path, turn: _Turns):
     """
     cur = con.cursor()
     try:
-        if job.digest is None:
-            job.digest = file_hash(job.export.path)
+        try:
+            if job.digest is None:
+                job.digest = file_hash(job.export.path)
+        except OSError as exc:  # gone or not readable since the folder was listed
+            turn.wait(n)
+            return None, None, _reason(exc)
         cur.execute("begin transaction")
         try:
             read = parse_into(cur, job.export, n, workdir)

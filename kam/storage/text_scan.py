@@ -89,11 +89,17 @@ def scan_text(path: Path) -> TextScan:
 
 
 def _line_chunks(f):
-    """The file in big pieces that each end at a newline (the last one where the file ends)."""
+    """The file in big pieces that each end at a newline (the last one where the file ends).
+
+    Lines ended by CR alone (old Mac exports) are cut at a CR once a piece holds no LF; a piece
+    with no line end at all is cut anyway past 64 MB, so that no file is held whole in memory.
+    """
     tail = b""
     while chunk := f.read(CHUNK_BYTES):
         data = tail + chunk
         cut = data.rfind(b"\n") + 1
+        if not cut and len(data) > CHUNK_BYTES:
+            cut = data.rfind(b"\r") + 1 or (len(data) if len(data) > 4 * CHUNK_BYTES else 0)
         if cut:
             yield data[:cut]
         tail = data[cut:]
