@@ -246,12 +246,13 @@ def copy_url(sample_folder, tmp_path):
 def loaded_rows(page, lang: str, dataset: str) -> int:
     table = download(page, "data_datasets_csv")
     row = table[table[t("column.dataset", lang)] == t(f"dataset.{dataset}", lang)]
-    return int(row[t("column.loaded", lang)].iloc[0].replace(",", ""))
+    return int(float(row[t("column.loaded", lang)].iloc[0].replace(",", "")))
 
 
 def choose(page, label: str, option: str) -> None:
     """Choose an option of a select box in the page, as a person does."""
-    page.locator("[data-testid='stMain']").get_by_label(label, exact=True).first.click()
+    page.locator("[data-testid='stMain']").get_by_role("combobox", name=label, exact=True).click()
+    page.keyboard.type(option)  # long lists only render the options in view: narrow them first
     page.get_by_role("option").filter(has_text=re.compile(f"^{re.escape(option)}$")).first.click()
 
 
@@ -296,7 +297,7 @@ def test_a_data_admin_downloads_the_set_aside_rows_uploads_and_refreshes(copy_ur
                         "202610,G00003,13900000003,sms,30.00\n", encoding="utf-8")
     page.get_by_text(t("data.upload", lang)).first.click()
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(new_file))
-    page.locator("[data-testid='stFileUploaderFileName']").filter(has_text=new_file.name).wait_for()
+    page.locator(f"[data-testid='stFileChipName'][title='{new_file.name}']").wait_for()  # its name, shortened on screen
     upload = page.get_by_role("button", name=t("data.upload_and_refresh", lang))
     expect(upload).to_be_enabled()
     upload.click()
