@@ -32,7 +32,7 @@ USERS: dict[str, tuple[str, str, dict[str, str]]] = {
 }
 USER_OF_ROLE = {"executive": "ceo", "planner": "planner", "regional_head": "gz_head",
                 "account_manager": "gz_manager", "data_admin": "data"}
-USER_NAMES = {name for _, name, _ in USERS.values()}  # shown in the sidebar: proper names in either language
+USER_NAMES = {user: name for user, (_, name, _) in USERS.items()}  # in the sidebar: proper names in either language
 
 
 def warehouse_rows(folder: Path, sql: str) -> list[tuple]:

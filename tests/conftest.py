@@ -128,11 +128,12 @@ def page(browser):
     context.close()
 
 
-# The script has finished its run (Streamlit's own e2e tests wait on the same attribute), the status
+# Connected, the script has finished its run (Streamlit's own e2e tests wait on that attribute), the status
 # widget no longer shows it running, and nothing on screen is a stale copy left from the run before.
 APP_SETTLED_JS = """() => {
     const app = document.querySelector("[data-testid='stApp']");
-    return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+    return !!app && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+        && app.getAttribute('data-test-script-state') === 'notRunning'
         && !document.querySelector("[data-testid='stStatusWidgetRunningIcon'], [data-testid='stStatusWidgetRunningManIcon']")
         && !document.querySelector("[data-stale='true']");
 }"""
