@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+from playwright.sync_api import Error as PlaywrightError
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.Metric_pb2 import Metric
@@ -54,9 +56,15 @@ class Capture:
     """Every ForwardMsg the page receives; a reference to a cached message is resolved to the message."""
 
     def __init__(self, page):
+        self.page = page
         self.by_hash: dict[str, ForwardMsg] = {}
         self.messages: list[ForwardMsg] = []
-        page.on("websocket", lambda ws: ws.on("framereceived", self._received))
+        self.socket = None  # the page's latest websocket
+        page.on("websocket", self._opened)
+
+    def _opened(self, socket) -> None:
+        self.socket = socket
+        socket.on("framereceived", self._received)
 
     def _received(self, payload) -> None:
         if isinstance(payload, str):
@@ -76,6 +84,22 @@ class Capture:
         done = (ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
                 ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
         return any(m.WhichOneof("type") == "script_finished" and m.script_finished in done for m in self.messages)
+
+    def wait_finished(self, timeout_ms: float) -> None:
+        """Until a run has finished for good. Each wait ends at the next frame the server sends (the
+        frame is read by _received before the wait returns), so this reads each frame as it comes."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while not self.finished():
+            left = (deadline - time.monotonic()) * 1000
+            if left <= 0:
+                raise AssertionError("the page's script never finished")
+            try:
+                if self.socket is None or self.socket.is_closed():
+                    self.page.wait_for_event("websocket", timeout=left)
+                else:
+                    self.socket.wait_for_event("framereceived", timeout=min(left, 5_000))
+            except PlaywrightError:
+                pass  # no frame yet, or the socket closed under a navigation: check again
 
 
 def elements(messages: list[ForwardMsg]):

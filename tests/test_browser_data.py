@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import wait_for_app
 
@@ -19,10 +20,11 @@ def test_data_page_shows_the_planted_set_aside_rows(app_url, page, sample_plante
     for item in sample_planted["planted"]:
         if item["kind"] in ("unreadable_file", "unknown_file", "missing_column"):
             assert item["file"] in body, item
-    # the examples of set-aside rows open, with their reasons in words
-    page.get_by_text("Unknown reference").first.click()
-    page.wait_for_timeout(500)
-    assert "Unknown reference" in page.inner_text("body")
+    # the examples of set-aside rows open, with their reasons in words: the first such expander shows its rows
+    example = page.locator("[data-testid='stExpander']").filter(has_text="Unknown reference").first
+    example.get_by_text("Unknown reference").first.click()
+    expect(example.locator("details")).to_have_attribute("open", "")
+    example.locator("[data-testid='stDataFrame']").wait_for(timeout=30_000)
     assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", page.inner_text("body")), "unmasked phone number"
 
 
@@ -128,8 +130,7 @@ def test_the_tables_toolbar_and_the_uploader_show_no_english(app_url, page):
     # the toolbar is up (its fullscreen icon stays) and shows none of the English-only buttons
     page.locator("[data-testid='stDataFrame'] button[aria-label='Fullscreen']").first.wait_for(timeout=10_000)
     for label in ("Download as CSV", "Search", "Show/hide columns"):
-        button = page.locator(f"[data-testid='stDataFrame'] button[aria-label='{label}']")
-        assert button.count() == 0 or not button.first.is_visible(), label
+        expect(page.locator(f"[data-testid='stDataFrame'] button[aria-label='{label}']").first).to_be_hidden()
 
     page.get_by_text("上传导出文件").first.click()
     dropzone = page.locator("[data-testid='stFileUploaderDropzone']")

@@ -13,21 +13,19 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from browser_helpers import USER_NAMES, USER_OF_ROLE, login, users_toml
 from conftest import start_app
-from kam.app.auth import PAGE_ACCESS, hash_password
+from kam.app.auth import PAGE_ACCESS
 from kam.i18n import t
 from kam.storage.warehouse import current_warehouse
 from screen_audit import VISIBLE_TEXT_JS, Capture, Screen, screen_findings
 
 # Part of the default run; `make audit` runs it alone.
 pytestmark = [pytest.mark.browser, pytest.mark.audit]
-PASSWORD = "Audit-2026!"
 APP_PAGES = ["overview", "branches", "classes", "group_profile", "managers", "manager_profile", "turnover",
              "visits", "orders", "sla", "staffing", "model_matrix", "data", "retention", "warnings"]
 ROLES = ["executive", "planner", "regional_head", "account_manager", "data_admin"]
 RUN_TIMEOUT_MS = 90_000
-USER_NAMES = {"executive": "王总", "planner": "李规划", "regional_head": "陈广州", "account_manager": "周经理",
-              "data_admin": "赵数据"}  # the viewer's name shows in the sidebar: a proper name, in either language
 
 
 def _warehouse_rows(folder, sql):
@@ -40,14 +38,8 @@ def _warehouse_rows(folder, sql):
 
 @pytest.fixture(scope="module")
 def audit_app(sample_folder, tmp_path_factory):
-    """The app on the sample with one user per role (the regional head and the manager in GZ)."""
-    manager = _warehouse_rows(sample_folder, "select manager_id from groups where branch_id = 'GZ' "
-                                             "and manager_id is not null order by manager_id limit 1")[0][0]
-    digest = hash_password(PASSWORD)
-    extra = {"regional_head": 'branch = "GZ"\n', "account_manager": f'branch = "GZ"\nmanager = "{manager}"\n'}
-    users = tmp_path_factory.mktemp("audit-users") / "users.toml"
-    users.write_text("".join(f'[users.{role}]\nrole = "{role}"\nname = "{USER_NAMES[role]}"\n{extra.get(role, "")}'
-                             f'password_hash = "{digest}"\n' for role in ROLES), encoding="utf-8")
+    """The app on the sample with the shared users, one per role (browser_helpers.USERS)."""
+    users = users_toml(tmp_path_factory.mktemp("audit-users") / "users.toml", sample_folder)
     proc, url = start_app(sample_folder, KAM_USERS=str(users))
     yield url
     proc.terminate()
@@ -67,14 +59,7 @@ def data_names(sample_folder) -> set[str]:
 
 def wait_for_run(pg, capture: Capture) -> None:
     """Until the server has finished the run the last action started and the page shows it."""
-    pg.wait_for_function("() => true")  # let Playwright deliver pending websocket events
-    deadline_polls = RUN_TIMEOUT_MS // 100
-    for _ in range(deadline_polls):
-        if capture.finished():
-            break
-        pg.wait_for_timeout(100)  # a bounded poll of the condition, not a pause before a read
-    else:
-        raise AssertionError("the page's script never finished")
+    capture.wait_finished(RUN_TIMEOUT_MS)
     pg.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=RUN_TIMEOUT_MS)
 
 
@@ -82,19 +67,15 @@ def log_in(pg, capture: Capture, url: str, role: str, lang: str) -> None:
     capture.reset()
     pg.goto(f"{url}/?lang={lang}")
     wait_for_run(pg, capture)
-    pg.get_by_role("textbox", name=t("auth.user", lang)).fill(role)
-    pg.get_by_role("textbox", name=t("auth.password", lang)).fill(PASSWORD)
     capture.reset()
-    pg.get_by_role("button", name=t("auth.login", lang)).click()
-    # the logout button, not the page list: a role with one page (the data admin) has no page list
-    pg.get_by_role("button", name=t("auth.logout", lang)).wait_for(timeout=RUN_TIMEOUT_MS)
+    login(pg, USER_OF_ROLE[role], lang=lang)  # until logged in (a viewer of one page has no sidebar menu)
     wait_for_run(pg, capture)
 
 
 def open_page(pg, capture: Capture, stem: str, lang: str) -> None:
     """Click the page's link in the sidebar; the page a login lands on is already open (and captured)."""
-    if pg.locator("[data-testid='stSidebarNav']").count() == 0:
-        return  # a role with one page has no page list: the login landed on that page
+    if not pg.locator("[data-testid='stSidebarNav']").count():
+        return  # a viewer of one page (the data admin) has no menu: the login landed on it
     link = pg.locator("[data-testid='stSidebarNav'] a").filter(has_text=t(f"page.{stem}", lang)).first
     if link.get_attribute("aria-current") == "page" or "active" in (link.get_attribute("class") or ""):
         return
