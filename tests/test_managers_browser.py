@@ -44,7 +44,11 @@ def test_sort_the_manager_table_filter_by_star_level_and_open_a_profile(app_url,
     # Only the two-star managers: every row says star level 2.
     pick(page, "Star level", "Two-star manager")
     grid = page.locator("[data-testid='stDataFrame']").first
-    grid.locator("[data-testid='glide-cell-1-0']").wait_for(state="attached")
+    # the filtered table is drawn once the count card says fewer than all managers and the rows say two stars
+    page.wait_for_function("() => { const m = document.querySelector(\"[data-testid='stMetricValue']\");"
+                           " return m && Number(m.innerText.replace(/,/g, '')) < 285; }")
+    page.wait_for_function("() => [0, 1, 2].every(r => document.querySelector("
+                           "`[data-testid='glide-cell-4-${r}']`)?.innerText === '2')")
     shown = int(page.get_by_test_id("stMetricValue").first.inner_text())
     assert 0 < shown < 285
     assert set(cells(grid, 3, min(shown, 8))) == {"2"}
