@@ -109,6 +109,9 @@ def format_ingest_report(report) -> str:
     if problems:
         lines += ["", "Files not loaded:"]
         lines += [f"  {f.file}: {f.error}" for f in problems]
+    if report.removed:
+        lines += ["", "Removed what earlier refreshes left behind:"]
+        lines += [f"  {name}" for name in report.removed]
     if report.reasons:
         lines += ["", "Rows set aside or superseded (dataset, file, reason, rows):"]
         lines += [f"  {r['dataset']:<12} {_ljust(r['file'], 28)} {r['reason']:<18} {r['rows']:>6}"

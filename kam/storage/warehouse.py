@@ -34,6 +34,7 @@ from pathlib import Path
 import duckdb
 
 from kam.i18n import Message
+from kam.storage import housekeeping
 from kam.storage.masking import mask_text
 from kam.storage.parse_files import empty_source, parse_files, staged_insert_select
 from kam.storage.refresh_report import IngestReport, RefreshFailed, check_accounting, summarise
@@ -65,19 +66,16 @@ def current_warehouse(folder: Path) -> Path | None:
 
 def _publish(folder: Path, db_file: Path) -> None:
     pointer = state_dir(folder) / CURRENT
+    previous = _current_name(folder)
     tmp = pointer.with_suffix(".tmp")
     tmp.write_text(db_file.name)
     os.replace(tmp, pointer)  # atomic: a reader sees the old name or the new, never half
+    housekeeping.record_published(state_dir(folder), db_file.name, previous)
 
 
-def _prune(folder: Path, keep: set[str]) -> None:
-    """Delete warehouse files older than the last two; an open reader keeps its own handle."""
-    files = sorted(state_dir(folder).glob("warehouse-*.duckdb"))
-    for old in files[:-2]:
-        if old.name not in keep:
-            with contextlib.suppress(OSError):
-                old.unlink()
-                Path(str(old) + ".wal").unlink(missing_ok=True)
+def _current_name(folder: Path) -> str | None:
+    current = current_warehouse(folder)
+    return current.name if current else None
 
 
 @contextlib.contextmanager
@@ -104,6 +102,12 @@ def refresh(folder: Path, progress: Progress | None = None,
         raise RefreshFailed("no_folder", folder=str(folder))
     say = progress or (lambda _msg: None)
     with _refresh_lock(folder):
+        state = state_dir(folder)
+        # what killed refreshes left: work folders, spill, half-built and superseded warehouse files
+        removed = housekeeping.remove_leftovers(folder, state)
+        removed += housekeeping.prune(folder, state, _current_name(folder))
+        if removed:
+            say(Message("progress.removed", {"count": len(removed), "files": ", ".join(removed)}))
         previous = current_warehouse(folder)
         run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         new_file = state_dir(folder) / f"warehouse-{run_id}.duckdb"
@@ -117,7 +121,7 @@ def refresh(folder: Path, progress: Progress | None = None,
                 raise
             raise RefreshFailed("error", detail=mask_text(str(exc))) from exc
         _publish(folder, new_file)
-        _prune(folder, keep={new_file.name})
+        report.removed = removed + housekeeping.prune(folder, state, new_file.name)
         say(Message("progress.published", {"file": new_file.name}))
         return report
 
@@ -129,7 +133,7 @@ def _delete(db_file: Path) -> None:
 
 
 def _connect(db_file: Path, folder: Path) -> duckdb.DuckDBPyConnection:
-    spill = state_dir(folder) / "spill"
+    spill = state_dir(folder) / housekeeping.SPILL
     return duckdb.connect(str(db_file), config={
         "threads": REFRESH_THREADS, "memory_limit": REFRESH_MEMORY, "temp_directory": str(spill),
         "preserve_insertion_order": True})
@@ -147,7 +151,8 @@ def _build(db_file: Path, folder: Path, run_id: str, say: Progress,
         con.execute(load_sql("staging/macros"))
         _ensure_tables(con)
         report = IngestReport(run_id, folder)
-        with tempfile.TemporaryDirectory(dir=state_dir(folder)) as workdir:
+        # transcoded copies live in here, removed when the parse ends however it ends
+        with tempfile.TemporaryDirectory(dir=state_dir(folder), prefix=housekeeping.WORK_PREFIX) as workdir:
             parse_files(con, folder, report, say, Path(workdir))
         con.execute("begin transaction")
         for ds in DATASETS.values():
