@@ -168,7 +168,7 @@ with st.sidebar:
     if viewer.is_local:
         st.caption(":material/computer: " + t("auth.local_mode", lang))
     else:
-        st.caption(f":material/person: {viewer.name} · {t('role.' + viewer.role, lang)}")
+        st.caption(f":material/person: {ui.plain(viewer.name)} · {t('role.' + viewer.role, lang)}")
         st.button(t("auth.logout", lang), key="logout", on_click=log_out)
     period = None
     if wh.loaded:
@@ -190,7 +190,7 @@ with st.sidebar:
         if not fresh.empty:
             st.caption(t("app.last_refresh", lang) + f": {fresh.finished_at.iloc[0]:%Y-%m-%d %H:%M}")
     else:
-        st.warning(t("app.no_data", lang, folder=str(wh.folder)))
+        st.warning(t("app.no_data", lang, folder=ui.plain(wh.folder)))
 _view_to_url()
 
 scope, comparison = ui.scopes_for(viewer, tuple(st.session_state.get("branch_filter") or ()))
