@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "1 when nothing could be loaded, 2 when the refresh failed.")
     p.add_argument("folder", nargs="?", type=Path, default=None, help="export folder (default: $KAM_DATA or data/sample)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--settings", type=Path, default=None,
+                   help="settings file, for quality.future_days (default: $KAM_SETTINGS or settings.toml)")
     p.set_defaults(func=cmd_ingest)
 
     from kam.figures.reports import CONTRACT_REPORTS
@@ -87,10 +89,17 @@ def cmd_sample(args) -> int:
 
 
 def cmd_ingest(args) -> int:
+    from kam.figures.settings import SettingsError, load_settings
     from kam.storage.warehouse import RefreshFailed, refresh
     folder = args.folder or default_folder()
     try:
-        report = refresh(folder, progress=None if args.quiet else (lambda m: print(f"  {m}", file=sys.stderr)))
+        future_days = load_settings(args.settings).quality.future_days
+    except SettingsError as exc:
+        print(f"refresh not started: {exc}", file=sys.stderr)
+        return 2
+    try:
+        report = refresh(folder, progress=None if args.quiet else (lambda m: print(f"  {m}", file=sys.stderr)),
+                         future_days=future_days)
     except RefreshFailed as exc:
         print(f"refresh failed: {exc}", file=sys.stderr)
         return 2

@@ -30,7 +30,8 @@ def run_refresh(uploaded: tuple[str, ...] = ()):
     quarantine and the folder is loaded again without it: it cannot fail every later refresh."""
     with st.status(c.t("data.refresh_running"), expanded=True) as status:
         try:
-            report = refresh(c.wh.folder, progress=lambda message: st.write(ui.plain(message.text(c.lang))))
+            report = refresh(c.wh.folder, progress=lambda message: st.write(ui.plain(message.text(c.lang))),
+                             future_days=c.wh.settings.quality.future_days)
         except RefreshFailed as exc:
             log.warning("refresh of %s failed: %s", c.wh.folder, exc)  # masked already
             status.update(label=c.t("data.refresh_failed"), state="error")
@@ -43,7 +44,8 @@ def run_refresh(uploaded: tuple[str, ...] = ()):
                            reason=ui.plain(outcome.reason.text(c.lang) if outcome.reason else outcome.error)))
         if bad:
             try:
-                report = refresh(c.wh.folder)  # the manifest forgets them; the other files are unchanged
+                # the manifest forgets them; the other files are unchanged
+                report = refresh(c.wh.folder, future_days=c.wh.settings.quality.future_days)
             except RefreshFailed as exc:
                 status.update(label=c.t("data.refresh_failed"), state="error")
                 st.error(ui.plain(exc.message.text(c.lang)))

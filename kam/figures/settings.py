@@ -31,8 +31,8 @@ from kam.figures.settings_check import SECTIONS, check_sections  # noqa: F401 (r
 from kam.figures.settings_sections import (CLASSES, MODELS, SCORE_COMPONENTS, SEVERITIES,  # noqa: F401 (re-exported)
                                            STAR_FOR_CLASS, STRATEGIES, THEMES, VISIT_KINDS, Alerts, BusinessHours,
                                            Capacity, CapacityBand, ClassRule, Login, ModelMatrix, ModelVariable, Orders,
-                                           Retention, SettingsError, Sla, Staffing, Suggest, TimeSettings, VisitRule,
-                                           VisitStandard, Warnings)
+                                           Quality, Retention, SettingsError, Sla, Staffing, Suggest, TimeSettings,
+                                           VisitRule, VisitStandard, Warnings)
 from kam.figures.settings_toml import dumps_toml
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "settings.toml"
@@ -67,6 +67,7 @@ class Settings:
     retention: Retention
     warnings: Warnings
     login: Login
+    quality: Quality
 
     @classmethod
     def from_dict(cls, raw: dict, source: str = "settings.toml", path: Path | None = None) -> Settings:

@@ -187,3 +187,8 @@ class Login:
     client_max_failures: int  # wrong passwords from one client (address) before the client is locked
     lock_minutes: int  # how long a lock lasts; failures older than this are forgotten
     delay_seconds: float  # the wait after a second wrong password, doubling with each further one
+
+
+@dataclass(frozen=True)
+class Quality:
+    future_days: int  # a visit, order or complaint time this many days after the newest bill month ends is set aside

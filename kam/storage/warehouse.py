@@ -37,6 +37,7 @@ from kam.i18n import Message
 from kam.storage import housekeeping
 from kam.storage.masking import mask_text
 from kam.storage.parse_files import empty_source, parse_files, staged_insert_select
+from kam.storage.plausible_dates import DEFAULT_FUTURE_DAYS
 from kam.storage.refresh_report import IngestReport, RefreshFailed, check_accounting, summarise
 from kam.storage.schema import DATASETS
 from kam.storage.settle_rows import settle_dataset
@@ -91,8 +92,10 @@ def _refresh_lock(folder: Path):
 # ---------------------------------------------------------------- the refresh
 
 def refresh(folder: Path, progress: Progress | None = None,
-            fail_after: str | None = None) -> IngestReport:
+            fail_after: str | None = None, future_days: int = DEFAULT_FUTURE_DAYS) -> IngestReport:
     """Load the export folder into a new warehouse and publish it.
+
+    future_days: settings.toml `quality.future_days` (the caller reads the settings; this layer cannot).
 
     fail_after: a test hook naming a dataset after whose load the refresh raises, to
     prove that a failure halfway leaves the previous warehouse whole.
@@ -114,7 +117,7 @@ def refresh(folder: Path, progress: Progress | None = None,
         if previous:
             shutil.copyfile(previous, new_file)
         try:
-            report = _build(new_file, folder, run_id, say, fail_after)
+            report = _build(new_file, folder, run_id, say, fail_after, future_days)
         except BaseException as exc:
             _delete(new_file)
             if isinstance(exc, RefreshFailed):
@@ -140,7 +143,7 @@ def _connect(db_file: Path, folder: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _build(db_file: Path, folder: Path, run_id: str, say: Progress,
-           fail_after: str | None) -> IngestReport:
+           fail_after: str | None, future_days: int) -> IngestReport:
     con = _connect(db_file, folder)
     if not _layout_is_current(con):
         # A warehouse written by an older version: start from an empty file instead.
@@ -156,7 +159,7 @@ def _build(db_file: Path, folder: Path, run_id: str, say: Progress,
             parse_files(con, folder, report, say, Path(workdir))
         con.execute("begin transaction")
         for ds in DATASETS.values():
-            settle_dataset(con, ds)
+            settle_dataset(con, ds, future_days)
             say(Message("progress.checked", {"dataset": ds.name}))
             if fail_after == ds.name:
                 raise RuntimeError(f"injected failure after {ds.name}")
