@@ -100,7 +100,7 @@ def login_form() -> None:
             if verdict.locked:
                 st.error(t("auth.locked", lang, minutes=math.ceil(verdict.seconds / 60)))
             elif verdict.seconds > 0:
-                st.error(t("auth.bad_login", lang) + " " + t("auth.wait", lang, seconds=math.ceil(verdict.seconds)))
+                st.error(t("auth.bad_login_wait", lang, seconds=math.ceil(verdict.seconds)))
             else:
                 st.error(t("auth.bad_login", lang))
 

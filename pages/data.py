@@ -40,8 +40,6 @@ def run_refresh(uploaded: tuple[str, ...] = ()):
         bad = [f for f in report.files if f.file in uploaded and f.status in ("failed", "unknown")]
         for outcome in bad:
             quarantine.move_aside(c.wh.folder, outcome.file, outcome.reason, outcome.error)
-            st.warning(c.t("quarantine.moved", file=ui.plain(outcome.file),
-                           reason=ui.plain(outcome.reason.text(c.lang) if outcome.reason else outcome.error)))
         if bad:
             try:
                 # the manifest forgets them; the other files are unchanged
@@ -53,6 +51,9 @@ def run_refresh(uploaded: tuple[str, ...] = ()):
         c.wh.sync()
         status.update(label=c.t("data.refresh_succeeded", run=report.run_id), state="complete",
                       expanded=False)
+    for outcome in bad:  # outside the progress, which folds away: said where it stays in view
+        st.warning(c.t("quarantine.moved", file=ui.plain(outcome.file),
+                       reason=ui.plain(outcome.reason.text(c.lang) if outcome.reason else outcome.error)))
 
 
 def upload_files() -> None:
@@ -86,7 +87,7 @@ def quarantined_files() -> None:
     if not c.viewer.can("upload"):
         return
     picked = st.selectbox(c.t("quarantine.pick"), [q.file for q in held], key="data_quarantine_pick")
-    left, right, _ = st.columns([1, 1, 3])
+    left, right, _ = st.columns([1, 1, 1])
     try:
         if left.button(c.t("quarantine.remove"), icon=":material/delete:", key="data_quarantine_remove"):
             quarantine.remove(c.wh.folder, picked)

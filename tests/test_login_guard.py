@@ -188,7 +188,7 @@ def test_a_second_wrong_password_in_a_row_asks_to_wait(app, clock):
     submit(at, "lockme", "wrong")
     assert [e.value for e in at.error] == [t("auth.bad_login", "en")]
     submit(at, "lockme", "wrong again")
-    assert [e.value for e in at.error] == [t("auth.bad_login", "en") + " " + t("auth.wait", "en", seconds=1)]
+    assert [e.value for e in at.error] == [t("auth.bad_login_wait", "en", seconds=1)]
     submit(at, "lockme", PASSWORD)  # too soon: refused unchecked
     assert "viewer" not in at.session_state
     clock.now += 1
