@@ -108,3 +108,31 @@ def test_kam_ingest_reads_the_window_from_the_settings(folder, tmp_path, capsys)
 
 def test_the_refreshs_default_window_is_the_settings_default():
     assert load_settings().quality.future_days == DEFAULT_FUTURE_DAYS
+
+
+def test_one_bill_for_2099_is_set_aside_and_the_calendar_stays(folder):
+    write_text(folder / "billing_209906.csv", BILL_HEADER, [["209906", "G2", "", "line", "5"]])
+    write_text(folder / "billing_199912.csv", BILL_HEADER, [["199912", "G2", "", "line", "5"]])
+    write_text(folder / "visits.csv", VISIT_HEADER, [["V1", "M1", "G1", "2026-06-20", "visit"]])
+    refresh(folder)
+    assert rows(folder, "select file, \"column\", reason, value from set_aside_rows order by file") == [
+        ("billing_199912.csv", "bill_month", "implausible_date", "1999-12"),
+        ("billing_209906.csv", "bill_month", "implausible_date", "2099-06")]
+    wh = Warehouse(folder)
+    assert wh.months() == [dt.date(2026, 6, 1), dt.date(2026, 5, 1)]
+    assert str(wh.default_period().label) == "2026-06" and wh.as_of() == dt.datetime(2026, 6, 20)
+
+
+@pytest.mark.parametrize("rows_by_month,expected", [
+    ({dt.date(2026, 5, 1): 9, dt.date(2026, 6, 1): 9, dt.date(2099, 6, 1): 1}, dt.date(2099, 6, 1)),
+    # missing months (a gap of up to half a year) are still one run; a year typed wrong is not
+    ({dt.date(2026, 1, 1): 9, dt.date(2026, 7, 1): 9}, None),
+    ({dt.date(2026, 5, 1): 9, dt.date(2026, 6, 1): 9, dt.date(2027, 6, 1): 1}, dt.date(2027, 6, 1)),
+    # a stray old bill before the bulk is history, not a reason to set aside every newer bill
+    ({dt.date(2020, 1, 1): 1, dt.date(2026, 5, 1): 9, dt.date(2026, 6, 1): 9}, None),
+    # a whole mistyped month of bills, fewer than the real ones
+    ({dt.date(2026, 6, 1): 50, dt.date(2062, 6, 1): 40}, dt.date(2062, 6, 1)),
+])
+def test_the_bulk_of_the_bill_months_decides_which_months_are_too_late(rows_by_month, expected):
+    from kam.storage.plausible_dates import first_implausible_month
+    assert first_implausible_month(rows_by_month) == expected
