@@ -41,9 +41,10 @@ run: ingest
 
 # The whole test suite, browser tests included; this is what CI runs.
 test: setup-test
-	$(BIN)/python -m pytest -m "not audit"
+	$(BIN)/python -m pytest
 
-# The screen audit (tests/test_screen_audit.py): every page, for every role, in both languages, read as a person reads it.
+# The screen audit alone (tests/test_screen_audit.py, also part of `make test`): every page, for every role, in both
+# languages, read as a person reads it.
 audit: setup-test
 	$(BIN)/python -m pytest -m audit
 

@@ -48,6 +48,7 @@ if st.query_params.get("lang") in LANGS:
 st.session_state.setdefault("lang", "zh")
 lang = st.session_state["lang"]
 chrome.apply(lang)  # Streamlit's own controls: reworded in lang, or hidden where they cannot be
+chrome.quiet_page_not_found()  # an unknown address: our notice in lang, not Streamlit's English modal
 STEMS = [f.removesuffix(".py") for _, f, _, _ in PAGES if (PAGES_DIR / f).exists()]
 HOME = "home"  # the url_path behind the root address, logged in or not
 
@@ -124,7 +125,9 @@ if viewer is None:
     login = [st.Page(login_form, title=title, icon=":material/login:", url_path=HOME, default=True)]
     login += [st.Page(login_form, title=title, icon=":material/login:", url_path=stem, visibility="hidden")
               for stem in STEMS]
-    st.navigation(login, position="hidden").run()
+    login_page = st.navigation(login, position="hidden")
+    chrome.say_page_not_found(lang)
+    login_page.run()
     st.stop()
 
 
@@ -198,4 +201,6 @@ ui.set_context(ui.Context(wh, lang, period, scope, viewer, comparison))
 
 # ---------------------------------------------------------------- navigation: the pages this viewer may open
 # Every page listed: a collapsed menu would end in Streamlit's own "View N more", in English only.
-st.navigation({**sections, "": [*hidden, home]}, expanded=True).run()
+current_page = st.navigation({**sections, "": [*hidden, home]}, expanded=True)
+chrome.say_page_not_found(lang)
+current_page.run()

@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.add_argument("--settings", type=Path, default=None,
                    help="settings file, for quality.future_days (default: $KAM_SETTINGS or settings.toml)")
+    p.add_argument("--rows", action="store_true",
+                   help="also list every row set aside or superseded: file, line, column, reason, value")
     p.set_defaults(func=cmd_ingest)
 
     from kam.figures.reports import CONTRACT_REPORTS
@@ -67,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", default=None, help="YYYY-MM or YYYY-Qn (default: the latest bill_month)")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format")
     p.add_argument("--settings", type=Path, default=None, help="settings file (default: settings.toml)")
+    p.add_argument("--rows", action="store_true",
+                   help="quality only: one line per row set aside or superseded (file, line, column, reason, value)")
     p.add_argument("--user", default=None,
                    help="print what this user of users.toml may see (their role's branch scope); default: everything")
     p.set_defaults(func=cmd_report)
@@ -104,7 +108,19 @@ def cmd_ingest(args) -> int:
         print(f"refresh failed: {exc}", file=sys.stderr)
         return 2
     print(format_ingest_report(report))
+    if args.rows:
+        rows = set_aside_listing(folder)
+        print("\nRows set aside or superseded (file, line, column, reason, value):")
+        print(_table(rows.fillna("")) if not rows.empty else "  none")
     return 0 if report.loaded_anything else 1
+
+
+def set_aside_listing(folder: Path, wh=None) -> pd.DataFrame:
+    """Every row set aside or superseded at the last refresh, where it is in its file and why;
+    phone numbers masked (the command line shows no role that may see them)."""
+    from kam.figures.query import Warehouse
+    frame = (wh or Warehouse(folder)).query("pages/data_set_aside", {"see_phones": False})
+    return frame[["dataset", "file", "line", "column", "reason", "value"]]
 
 
 def format_ingest_report(report) -> str:
@@ -166,8 +182,14 @@ def cmd_report(args) -> int:
             print(f"report {args.name!r} is not open to the role {viewer.role}", file=sys.stderr)
             return 3
     wh = Warehouse(args.data or default_folder(), load_settings(args.settings))
+    if args.rows and args.name != "quality":
+        print("--rows is for the quality report", file=sys.stderr)
+        return 2
     try:
-        frame = run_report(wh, args.name, period, auth.report_scope(viewer, args.name))
+        if args.rows:
+            frame = set_aside_listing(wh.folder, wh)
+        else:
+            frame = run_report(wh, args.name, period, auth.report_scope(viewer, args.name))
     except NoData as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -159,8 +159,13 @@ else:
     # rows of a file that matches no dataset have none: nothing to download for them
     options = sorted(everything.dataset.dropna().unique())
     if options:
+        # The dataset picked is part of the view (dataset=…): a copied link opens the same rows.
+        if st.query_params.get("dataset") in options:
+            st.session_state["data_set_aside_dataset"] = st.query_params["dataset"]
         picked = st.selectbox(c.t("set_aside.download_dataset"), options, key="data_set_aside_dataset",
-                              format_func=lambda d: c.t("dataset." + d))
+                              format_func=lambda d: c.t("dataset." + d),
+                              on_change=lambda: st.query_params.update(
+                                  dataset=st.session_state["data_set_aside_dataset"]))
         rows = set_aside.readable(everything[everything.dataset == picked], picked, c.lang, for_upload=True)
         # The query masked phone numbers for a viewer who may not see them, in every cell.
         left, right, _ = st.columns([1, 1, 3])

@@ -86,8 +86,18 @@ ui.metric(c, bottom[3], c.t("sla.kpi_satisfaction"),
           note=c.t("sla.kpi_satisfied", share=fmt_pct(summary.sla_satisfied_share)),
           help=c.t("metric.satisfaction.help"), border=False)
 
-compliance_tab, backlog_tab, why_tab = st.tabs([c.t("sla.tab_compliance"), c.t("sla.tab_backlog"),
-                                                c.t("sla.tab_why")])
+# The open tab is part of the view (view=…): a copied link or the back button opens the same tab.
+tabs = {name: c.t(f"sla.tab_{name}") for name in ("compliance", "backlog", "why")}
+if st.query_params.get("view") in tabs:
+    st.session_state["sla_tab"] = tabs[st.query_params["view"]]
+
+
+def tab_to_url() -> None:
+    st.query_params["view"] = next(name for name, label in tabs.items() if label == st.session_state["sla_tab"])
+
+
+compliance_tab, backlog_tab, why_tab = st.tabs(list(tabs.values()), default=tabs.get(st.query_params.get("view"),
+                                               tabs["compliance"]), key="sla_tab", on_change=tab_to_url)
 
 # ---------------------------------------------------------------- compliance: class × severity, times, cuts, trend
 with compliance_tab:

@@ -128,10 +128,18 @@ def page(browser):
     context.close()
 
 
+# Connected, the script has finished its run (Streamlit's own e2e tests wait on that attribute), the status
+# widget no longer shows it running, and nothing on screen is a stale copy left from the run before.
+APP_SETTLED_JS = """() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    return !!app && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+        && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector("[data-testid='stStatusWidgetRunningIcon'], [data-testid='stStatusWidgetRunningManIcon']")
+        && !document.querySelector("[data-stale='true']");
+}"""
+
+
 def wait_for_app(pg, timeout: float = 60_000) -> None:
-    """Until the script has finished its run (Streamlit's own e2e tests wait the same way)."""
-    pg.wait_for_selector("[data-testid='stApp']", timeout=timeout)
-    pg.wait_for_function(
-        "() => { const a = document.querySelector(\"[data-testid='stApp']\");"
-        " return a && a.getAttribute('data-test-script-state') === 'notRunning'; }", timeout=timeout)
-    pg.wait_for_timeout(300)
+    """Until the app has settled after a run. A run an action has only just asked for may not have
+    started yet: the caller then also waits for what that run shows (an element, the URL it writes)."""
+    pg.wait_for_function(APP_SETTLED_JS, timeout=timeout)

@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+from playwright.sync_api import Error as PlaywrightError
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.Metric_pb2 import Metric
@@ -31,6 +33,7 @@ ZH_ON_EN = {"中文"}
 CODE = re.compile(r"^(?:[A-Z]{1,3}\d{2,}[A-Z\d]*|\d+[A-Za-z]?|Q[1-4]|[A-Z]\d?)$")  # G0001, M0284, T00012, Q3, 5G
 MISSING_WORDS = re.compile(r"(?<![\w-])(None|nan|NaN|NaT|<NA>)(?![\w-])")
 MIDNIGHT = "00:00:00"
+FILE_EXTENSION = re.compile(r"\.(?:csv|tsv|txt|xlsx|xls|parquet|json|toml|zip)\b", re.I)  # 账单_202606.csv, (.xlsx)
 CJK = re.compile(r"[\u3400-\u9fff]+")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*[A-Za-z]|[A-Za-z]")
 # Canonical column names that hold yuan (the rest of a name ending may say it is a rate or a rank).
@@ -53,9 +56,15 @@ class Capture:
     """Every ForwardMsg the page receives; a reference to a cached message is resolved to the message."""
 
     def __init__(self, page):
+        self.page = page
         self.by_hash: dict[str, ForwardMsg] = {}
         self.messages: list[ForwardMsg] = []
-        page.on("websocket", lambda ws: ws.on("framereceived", self._received))
+        self.socket = None  # the page's latest websocket
+        page.on("websocket", self._opened)
+
+    def _opened(self, socket) -> None:
+        self.socket = socket
+        socket.on("framereceived", self._received)
 
     def _received(self, payload) -> None:
         if isinstance(payload, str):
@@ -75,6 +84,22 @@ class Capture:
         done = (ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
                 ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
         return any(m.WhichOneof("type") == "script_finished" and m.script_finished in done for m in self.messages)
+
+    def wait_finished(self, timeout_ms: float) -> None:
+        """Until a run has finished for good. Each wait ends at the next frame the server sends (the
+        frame is read by _received before the wait returns), so this reads each frame as it comes."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while not self.finished():
+            left = (deadline - time.monotonic()) * 1000
+            if left <= 0:
+                raise AssertionError("the page's script never finished")
+            try:
+                if self.socket is None or self.socket.is_closed():
+                    self.page.wait_for_event("websocket", timeout=left)
+                else:
+                    self.socket.wait_for_event("framereceived", timeout=min(left, 5_000))
+            except PlaywrightError:
+                pass  # no frame yet, or the socket closed under a navigation: check again
 
 
 def elements(messages: list[ForwardMsg]):
@@ -188,6 +213,9 @@ def metric_findings(metric) -> list[str]:
     return []
 
 
+ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
 def chart_strings(spec: dict) -> list[str]:
     """The words a chart shows: titles, axis titles, legend names, tick and category labels, annotations."""
     found: list[str] = []
@@ -213,7 +241,8 @@ def chart_strings(spec: dict) -> list[str]:
         for axis in ("x", "y", "labels"):
             vals = trace.get(axis)
             if isinstance(vals, list) and vals and all(isinstance(v, str) for v in vals):
-                found.extend(vals)
+                # dates on a date axis are drawn by its tick format (read from the drawn ticks), not as sent
+                found.extend(v for v in vals if not ISO_TIMESTAMP.match(v))
         if isinstance(trace.get("text"), list):
             found.extend(str(v) for v in trace["text"] if isinstance(v, str))
     return [re.sub(r"<[^>]+>", " ", s) for s in found]
@@ -230,6 +259,7 @@ def text_findings(text: str, lang: str, names: set[str], where: str) -> list[str
     for name in sorted(names, key=len, reverse=True):  # proper names from the data are not words
         if name and name in text:
             text = text.replace(name, " ")
+    text = FILE_EXTENSION.sub(" ", text)  # a file's type is a code, in either language
     if lang == "zh":
         words = {w for w in LATIN_WORD.findall(text) if w not in EN_ON_ZH and not CODE.match(w)}
         if words:

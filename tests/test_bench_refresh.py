@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from conftest import write_text
-from kam.storage import readers
+from kam.storage import text_scan
 from kam.storage.warehouse import current_warehouse, refresh
 
 BILL = ["bill_month", "group_id", "subscriber_id", "fee_item", "amount"]
@@ -101,7 +101,7 @@ def test_gbk_read_through_iconv_is_the_text_pythons_codec_reads(tmp_path):
     text = "账期,集团编码,费用科目\n202606,G1,语音\n202606,G2,专线·信息化\n" * 2000
     path = tmp_path / "billing.csv"
     path.write_bytes(text.encode("gb18030"))
-    out = readers._transcode_to_utf8(path, "gb18030", tmp_path)
+    out = text_scan.transcode_to_utf8(path, "gb18030", tmp_path)
     assert out.read_bytes() == text.encode("utf-8")
 
 
@@ -113,8 +113,8 @@ def test_a_character_the_two_decoders_read_differently_is_read_by_pythons_codec(
     path = tmp_path / "billing.csv"
     path.write_bytes(text.encode("gb18030"))
     if char in ("ḿ", "\ue7c7", "\ue78d", "\ue81e"):
-        assert readers._has_divergent_gb18030(path)
-    out = readers._transcode_to_utf8(path, "gb18030", tmp_path)
+        assert text_scan._has_divergent_gb18030(path)
+    out = text_scan.transcode_to_utf8(path, "gb18030", tmp_path)
     assert out.read_text(encoding="utf-8") == codecs.decode(path.read_bytes(), "gb18030")
 
 
@@ -129,10 +129,15 @@ def test_a_gbk_billing_file_loads_the_same_rows_as_its_utf8_twin(base_folder, tm
     assert snapshot(base_folder)["billing"] == gbk and len(gbk) == 2
 
 
-def test_a_gbk_file_broken_after_its_first_megabyte_is_reported_not_loaded(base_folder):
-    """iconv refuses it, and Python's codec then says where, as before iconv was used."""
+def test_a_gbk_file_broken_after_its_first_megabyte_sets_aside_only_the_broken_line(base_folder):
+    """The whole file is scanned: GBK all through, its last line damaged. It once failed whole."""
     good = ("账期,集团编码,费用科目,金额\n" + "202606,G1,语音,1\n" * 80_000).encode("gb18030")
     (base_folder / "billing_bad.csv").write_bytes(good + b"\x81\x20\xff\xfe\n")
     report = refresh(base_folder)
     outcome = {x.file: x for x in report.files}["billing_bad.csv"]
-    assert outcome.status == "failed" and "GB18030" in outcome.error
+    assert (outcome.status, outcome.rows_read, outcome.set_aside, outcome.superseded) == ("loaded", 80_001, 1, 79_999)
+    con = duckdb.connect(str(current_warehouse(base_folder)), read_only=True)
+    assert con.execute("select line, reason from set_aside_rows where status = 'set_aside'").fetchall() == [
+        (80_002, "bad_encoding")]
+    assert con.execute("select fee_item from billing where _file = 'billing_bad.csv'").fetchall() == [("voice",)]
+    con.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import wait_for_app
 
@@ -19,10 +20,11 @@ def test_data_page_shows_the_planted_set_aside_rows(app_url, page, sample_plante
     for item in sample_planted["planted"]:
         if item["kind"] in ("unreadable_file", "unknown_file", "missing_column"):
             assert item["file"] in body, item
-    # the examples of set-aside rows open, with their reasons in words
-    page.get_by_text("Unknown reference").first.click()
-    page.wait_for_timeout(500)
-    assert "Unknown reference" in page.inner_text("body")
+    # the examples of set-aside rows open, with their reasons in words: the first such expander shows its rows
+    example = page.locator("[data-testid='stExpander']").filter(has_text="Unknown reference").first
+    example.get_by_text("Unknown reference").first.click()
+    expect(example.locator("details")).to_have_attribute("open", "")
+    example.locator("[data-testid='stDataFrame']").wait_for(timeout=30_000)
     assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", page.inner_text("body")), "unmasked phone number"
 
 
@@ -96,7 +98,16 @@ def test_the_chinese_data_page_speaks_chinese_only(app_url, page):
     assert {r["状态"] for r in files} == {"已载入", "失败", "未识别"}
     assert "账单" in {r["数据集"] for r in files} and "billing" not in {r["数据集"] for r in files}
 
-    # the set-aside rows of one dataset, headed as its Chinese export files are
+    # the set-aside rows of one dataset, headed as its Chinese export files are: billing picked from the list
+    csv_button = page.locator(".st-key-data_download_set_aside button")
+    label_before = csv_button.inner_text()  # "下载 CSV（N 行）" of the first dataset in the list (arrears)
+    page.locator(".st-key-data_set_aside_dataset").get_by_role("combobox").click()
+    page.keyboard.type("账单")  # the list shows the options matching what is typed
+    page.get_by_role("option").filter(has_text=re.compile("^账单$")).first.click()
+    # the page has run again for billing once the button counts billing's rows
+    page.wait_for_function("([sel, before]) => { const b = document.querySelector(sel);"
+                           " return b && b.innerText !== before; }",
+                           arg=[".st-key-data_download_set_aside button", label_before], timeout=30_000)
     with page.expect_download() as download:
         page.locator(".st-key-data_download_set_aside button").click()
     assert download.value.suggested_filename == "搁置记录_账单.csv"
@@ -119,8 +130,7 @@ def test_the_tables_toolbar_and_the_uploader_show_no_english(app_url, page):
     # the toolbar is up (its fullscreen icon stays) and shows none of the English-only buttons
     page.locator("[data-testid='stDataFrame'] button[aria-label='Fullscreen']").first.wait_for(timeout=10_000)
     for label in ("Download as CSV", "Search", "Show/hide columns"):
-        button = page.locator(f"[data-testid='stDataFrame'] button[aria-label='{label}']")
-        assert button.count() == 0 or not button.first.is_visible(), label
+        expect(page.locator(f"[data-testid='stDataFrame'] button[aria-label='{label}']").first).to_be_hidden()
 
     page.get_by_text("上传导出文件").first.click()
     dropzone = page.locator("[data-testid='stFileUploaderDropzone']")

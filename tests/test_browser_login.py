@@ -5,22 +5,16 @@ import re
 
 import pytest
 
-from conftest import start_app, wait_for_app
-from kam.app.auth import hash_password
+from browser_helpers import PASSWORD, login, users_toml, warehouse_rows
+from conftest import start_app
 from kam.i18n import t
 
 pytestmark = pytest.mark.browser
-PASSWORD = "Guangzhou-2026!"
 
 
 @pytest.fixture(scope="module")
 def login_url(sample_folder, tmp_path_factory):
-    users = tmp_path_factory.mktemp("users") / "users.toml"
-    digest = hash_password(PASSWORD)
-    users.write_text(f'[users.gz_head]\nrole = "regional_head"\nname = "广州"\nbranch = "GZ"\n'
-                     f'password_hash = "{digest}"\n'
-                     f'[users.data]\nrole = "data_admin"\nname = "数据"\npassword_hash = "{digest}"\n',
-                     encoding="utf-8")
+    users = users_toml(tmp_path_factory.mktemp("users") / "users.toml", sample_folder)
     proc, url = start_app(sample_folder, KAM_USERS=str(users))
     yield url
     proc.terminate()
@@ -30,15 +24,7 @@ def login_url(sample_folder, tmp_path_factory):
 def log_in(page, url, user, password=PASSWORD, path="/?lang=en"):
     """Open `path` (a fresh session: the login form, whatever page it names) and log in there."""
     page.goto(url + path)
-    wait_for_app(page)
-    page.get_by_role("textbox", name=t("auth.user", "en")).fill(user)
-    page.get_by_role("textbox", name=t("auth.password", "en")).fill(password)
-    page.get_by_role("button", name=t("auth.login", "en")).click()
-    if password == PASSWORD:
-        page.get_by_role("button", name=t("auth.logout", "en")).wait_for(timeout=60_000)
-    else:
-        page.get_by_text(t("auth.bad_login", "en")).wait_for(timeout=60_000)
-    wait_for_app(page)
+    login(page, user, password, lang="en", ok=password == PASSWORD)
 
 
 def nav_text(page) -> str:
@@ -55,14 +41,8 @@ def test_a_wrong_password_is_refused(login_url, page):
 
 def other_branch_group(folder):
     """A group of a branch other than GZ, with its name, read straight from the warehouse."""
-    import duckdb
-    from kam.storage.warehouse import current_warehouse
-    con = duckdb.connect(str(current_warehouse(folder)), read_only=True)
-    try:
-        return con.execute("select group_id, group_name from groups where branch_id <> 'GZ' "
-                           "order by group_id limit 1").fetchall()[0]
-    finally:
-        con.close()
+    return warehouse_rows(folder, "select group_id, group_name from groups where branch_id <> 'GZ' "
+                                  "order by group_id limit 1")[0]
 
 
 def test_regional_head_sees_only_their_branch_in_detail(login_url, page, sample_folder):

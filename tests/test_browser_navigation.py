@@ -11,23 +11,16 @@ import re
 
 import pytest
 
+from browser_helpers import LONG, grid, login, menu, pick, users_toml, warehouse_rows
 from conftest import start_app, wait_for_app
-from kam.app.auth import hash_password
 from kam.i18n import t
 
 pytestmark = pytest.mark.browser
-PASSWORD = "Guangzhou-2026!"
-LONG = 90_000  # the machine running the tests is shared: a cold page may take a while
 
 
 @pytest.fixture(scope="module")
 def nav_url(sample_folder, tmp_path_factory):
-    users = tmp_path_factory.mktemp("nav_users") / "users.toml"
-    digest = hash_password(PASSWORD)
-    users.write_text(f'[users.gz_head]\nrole = "regional_head"\nname = "广州负责人"\nbranch = "GZ"\n'
-                     f'password_hash = "{digest}"\n'
-                     f'[users.ceo]\nrole = "executive"\nname = "总经理"\npassword_hash = "{digest}"\n',
-                     encoding="utf-8")
+    users = users_toml(tmp_path_factory.mktemp("nav_users") / "users.toml", sample_folder)
     proc, url = start_app(sample_folder, KAM_USERS=str(users))
     yield url
     proc.terminate()
@@ -37,46 +30,6 @@ def nav_url(sample_folder, tmp_path_factory):
 @pytest.fixture(autouse=True)
 def patient(page):
     page.set_default_timeout(LONG)
-
-
-def menu(page, title: str):
-    """The sidebar menu's link to a page (its text follows the icon's name)."""
-    return page.get_by_test_id("stSidebarNavLink").filter(has_text=re.compile(rf"{re.escape(title)}$"))
-
-
-def warehouse_rows(folder, sql: str) -> list[tuple]:
-    import duckdb
-    from kam.storage.warehouse import current_warehouse
-    con = duckdb.connect(str(current_warehouse(folder)), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def log_in(page, user: str, lang: str) -> None:
-    wait_for_app(page, LONG)  # the form as the finished run drew it
-    page.get_by_role("textbox", name=t("auth.user", lang)).fill(user)
-    page.get_by_role("textbox", name=t("auth.password", lang)).fill(PASSWORD)
-    page.get_by_role("button", name=t("auth.login", lang)).click()
-    page.get_by_role("button", name=t("auth.logout", lang)).wait_for(timeout=LONG)
-    wait_for_app(page, LONG)
-
-
-def pick(page, label: str, option: str) -> None:
-    """Choose `option` in the sidebar's select box or multiselect labelled `label`, as a person does."""
-    page.locator("[data-testid='stSidebar']").get_by_label(label, exact=True).first.click()
-    page.keyboard.type(option)  # long lists only render the options in view: narrow them first
-    page.get_by_role("option").filter(has_text=re.compile(f"^{re.escape(option)}$")).first.click()
-
-
-def grid(page, key: str):
-    """The table with this key; its accessible copy (the grid draws on a canvas) is filled in."""
-    table = page.locator(f".st-key-{key} [data-testid='stDataFrame']")
-    table.wait_for(timeout=LONG)
-    table.scroll_into_view_if_needed()
-    table.locator("[data-testid='glide-cell-1-0']").wait_for(state="attached", timeout=LONG)
-    return table
 
 
 def tick(page, table, row: int) -> str:
@@ -101,7 +54,7 @@ def test_a_regional_head_drills_branch_manager_group_and_back_in_one_session(nav
     (gz_name,), = warehouse_rows(sample_folder, "select branch_name from branches where branch_id = 'GZ'")
     page.goto(nav_url + "/?lang=zh")
     wait_for_app(page, LONG)
-    log_in(page, "gz_head", "zh")
+    login(page, "gz_head", lang="zh")
     pick(page, t("app.period", "zh"), "2026-Q3")
     page.wait_for_url(re.compile(r"period=2026-Q3"), timeout=LONG)
     pick(page, t("app.branch_filter", "zh"), gz_name)
@@ -143,7 +96,7 @@ def test_a_regional_head_drills_branch_manager_group_and_back_in_one_session(nav
 def test_back_returns_to_the_list_as_it_was_left(nav_url, page):
     page.goto(nav_url + "/branches?lang=en&period=2026-Q3&view=drill&branch=GZ")
     wait_for_app(page, LONG)
-    log_in(page, "gz_head", "en")
+    login(page, "gz_head", lang="en")
     group = tick(page, grid(page, "branches_drill_groups"), 1)
     page.wait_for_url(re.compile(rf"/group_profile\?.*group={group}"), timeout=LONG)
     page.get_by_role("heading", name=re.compile(rf"· {group}$")).wait_for(timeout=LONG)
@@ -160,7 +113,7 @@ def test_the_overview_has_its_own_address(nav_url, page):
     wait_for_app(page, LONG)
     page.get_by_role("button", name=t("auth.login", "en")).wait_for(timeout=LONG)  # no "Page not found" first
     assert "Page not found" not in page.inner_text("body")
-    log_in(page, "ceo", "en")
+    login(page, "ceo", lang="en")
     page.get_by_role("heading", name=t("page.overview", "en"), exact=True).wait_for(timeout=LONG)
     assert re.search(r"/overview\?", page.url)
     assert "Page not found" not in page.inner_text("body")
@@ -177,7 +130,7 @@ def test_a_copied_link_opens_the_same_view_after_logging_in(nav_url, browser, sa
         wait_for_app(page, LONG)
         page.get_by_role("button", name=t("auth.login", "en")).wait_for(timeout=LONG)  # the login, in English
         assert "Page not found" not in page.inner_text("body")
-        log_in(page, "gz_head", "en")
+        login(page, "gz_head", lang="en")
         page.get_by_role("heading", name=f"{name} · {group}", exact=True).wait_for(timeout=LONG)  # that group…
         the_same_session(page, "en", "2026-Q3")  # …in that period
         assert page.get_by_role("heading", name=t("page.group_profile", "en"), exact=True).is_visible()
@@ -190,7 +143,7 @@ def test_a_link_to_another_branchs_group_is_refused_after_logging_in(nav_url, pa
                                                    "order by group_id limit 1")
     page.goto(nav_url + f"/group_profile?group={group}&lang=zh")
     wait_for_app(page, LONG)
-    log_in(page, "gz_head", "zh")
+    login(page, "gz_head", lang="zh")
     page.get_by_text(t("customers.profile.not_found", "zh")).wait_for(timeout=LONG)
     assert name not in page.inner_text("body")
 
@@ -200,12 +153,12 @@ def test_after_logging_out_the_next_user_sees_nothing_of_the_previous_one(nav_ur
                                                    "order by group_id limit 1")
     page.goto(nav_url + f"/group_profile?group={group}&period=2026-Q3&lang=en")
     wait_for_app(page, LONG)
-    log_in(page, "ceo", "en")
+    login(page, "ceo", lang="en")
     page.get_by_role("heading", name=f"{name} · {group}", exact=True).wait_for(timeout=LONG)
     page.locator("[data-testid='stSidebar']").get_by_role("button", name=t("auth.logout", "en")).click()
     page.get_by_role("button", name=t("auth.login", "en")).wait_for(timeout=LONG)
     page.wait_for_url(re.compile(r"/\?lang=en$"), timeout=LONG)  # the root, nothing of the previous view
-    log_in(page, "gz_head", "en")
+    login(page, "gz_head", lang="en")
     page.get_by_role("heading", name=t("page.overview", "en"), exact=True).wait_for(timeout=LONG)
     assert "group=" not in page.url and "period=2026-Q3" not in page.url
     menu(page, t("page.group_profile", "en")).click()

@@ -17,6 +17,8 @@ import pytest
 from plotly.colors import get_colorscale
 from streamlit.testing.v1 import AppTest
 
+from apptest_pages import open_app_page
+
 from kam.app import palette
 from kam.app.charts import TITLE_PX
 from kam.i18n import t
@@ -35,15 +37,7 @@ SI_SUFFIX = re.compile(r"^-?[\d.,]+\s*[kKMGB]$")
 
 def open_view(folder, monkeypatch, page: str, lang: str, **query) -> AppTest:
     monkeypatch.setenv("KAM_DATA", str(folder))
-    at = AppTest.from_file("../app.py", default_timeout=120)
-    at.session_state["lang"] = lang
-    at.run()
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_app_page(page, lang, timeout=120, **query)
 
 
 def decoded(value):

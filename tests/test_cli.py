@@ -61,6 +61,29 @@ def test_report_quality_as_json_has_the_contract_columns(base_folder, capsys):
     assert records == [{"dataset": "billing", "file": "billing.csv", "reason": "bad_amount", "rows": 1}]
 
 
+def test_rows_lists_each_row_set_aside_at_its_physical_line_with_column_and_masked_value(base_folder, capsys):
+    # a blank line and a two-line quoted cell come before the bad rows: lines are physical lines
+    (base_folder / "billing.csv").write_text(
+        "bill_month,group_id,subscriber_id,fee_item,amount\n202606,G1,,line,1\n\n"
+        '202606,G1,13800001111,"li\nne",2\n202606,G1,13900002222,line,"12,50"\n202606,G1,,line,1\n'
+        "202606,G1,13700003333,line,1,extra\n",
+        encoding="utf-8")
+    assert main(["ingest", str(base_folder), "--quiet", "--rows"]) == 0
+    out = capsys.readouterr().out.split("Rows set aside or superseded (file, line, column, reason, value):")[1]
+    lines = [line.split() for line in out.strip().splitlines()[1:]]
+    assert lines == [["billing", "billing.csv", "2", "superseded"],
+                     ["billing", "billing.csv", "4", "fee_item", "bad_enum", "li\\nne"],
+                     ["billing", "billing.csv", "6", "amount", "bad_amount", "12,50"],
+                     ["billing", "billing.csv", "8", "malformed_line", "202606,G1,137****3333,line,1,extra"]], out
+    assert main(["report", "quality", "--data", str(base_folder), "--rows", "--format", "json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert [(r["line"], r["column"], r["reason"], r["value"]) for r in records] == [
+        (2, None, "superseded", None), (4, "fee_item", "bad_enum", "li\nne"), (6, "amount", "bad_amount", "12,50"),
+        (8, None, "malformed_line", "202606,G1,137****3333,line,1,extra")]
+    assert "13700003333" not in json.dumps(records)
+    assert main(["report", "revenue", "--data", str(base_folder), "--rows"]) == 2
+
+
 def test_report_rejects_an_unknown_name_and_a_bad_period(base_folder, capsys):
     assert main(["report", "nonsense", "--data", str(base_folder)]) == 2
     assert main(["report", "quality", "--data", str(base_folder), "--period", "2026-13"]) == 2

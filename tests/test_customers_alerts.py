@@ -16,6 +16,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_pages import open_app_page
+
 from customers_fixture import load
 from kam.app import palette
 from kam.figures.period import Period
@@ -100,16 +102,7 @@ def open_page(folder, monkeypatch):
     monkeypatch.setenv("KAM_DATA", str(folder))
 
     def run(page: str, lang: str, **query) -> AppTest:
-        at = AppTest.from_file("../app.py", default_timeout=60)
-        at.session_state["lang"] = lang
-        at.run()
-        at.sidebar.selectbox[0].set_value("2026-06").run()
-        for key, value in query.items():
-            at.query_params[key] = value
-        at.switch_page(f"pages/{page}.py")
-        at.run()
-        assert not at.exception, at.exception
-        return at
+        return open_app_page(page, lang, period="2026-06", **query)
     return run
 
 

@@ -16,8 +16,8 @@ Q2 (April–June):
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from apptest_pages import open_app_page
 from customers_fixture import load
 from kam.figures.period import Period
 from kam.figures.query import Scope
@@ -102,14 +102,7 @@ def test_labels_and_definitions_say_which_population_each_counts(lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_pareto_view_shows_how_its_revenue_adds_up_to_the_overviews(folder, monkeypatch, lang):
     monkeypatch.setenv("KAM_DATA", str(folder))
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.session_state["lang"] = lang
-    at.run()
-    at.sidebar.selectbox[0].set_value("2026-06").run()
-    at.query_params["view"] = "pareto"
-    at.switch_page("pages/classes.py")
-    at.run()
-    assert not at.exception, at.exception
+    at = open_app_page("classes", lang, period="2026-06", view="pareto")
     captions = " ".join(cap.value for cap in at.caption)
     assert t("customers.classes.pareto_base", lang, groups="6", active="¥100,000.00", inactive="¥1,500.00",
              revenue="¥101,500.00") in captions

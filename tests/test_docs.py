@@ -282,6 +282,7 @@ def test_every_reason_the_code_gives_is_a_labelled_reason_code():
     warehouse = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "kam" / "storage").glob("*.py"))
     given |= set(re.findall(r"'reason':\s*'(\w+)'", warehouse)) | set(re.findall(r"'(\w+)' as reason", warehouse))
     given |= set(re.findall(r"\$line, '(\w+)', \$raw", warehouse))
+    given |= set(re.findall(r'^[A-Z_]+ = "(\w+)"  # reason code$', warehouse, re.M))  # whole lines set aside
     given |= set(re.findall(r"(?:then|else)\s+'(\w+)'", (REPO / "queries" / "reports" / "quality.sql").read_text()))
     assert {"required", "bad_month", "stage_order", "unknown_reference", "superseded", "malformed_line",
             "missing_column"} <= given  # the patterns above still find the reasons

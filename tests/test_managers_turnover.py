@@ -13,8 +13,8 @@ Twelve months of 2025 billing. M1 left on 2025-06-30 and G1 passed to M2 from 20
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from apptest_pages import open_app_page
 from conftest import BRANCHES, write_text
 from kam.i18n import t
 from kam.figures.period import Period
@@ -114,13 +114,7 @@ def test_a_change_without_six_months_after_it_is_not_compared_yet(wh):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_turnover_page_compares_the_two_cohorts(folder, lang, monkeypatch):
     monkeypatch.setenv("KAM_DATA", str(folder))
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.session_state["lang"] = lang
-    at.session_state["period"] = "2025-12"
-    at.run()
-    at.switch_page("pages/turnover.py")
-    at.run()
-    assert not at.exception, at.exception
+    at = open_app_page("turnover", lang, period="2025-12")
     effect = at.dataframe[1].value.set_index([t("column.cohort", lang), t("column.class", lang)])
     everyone = t("managers.turnover.all_classes", lang)
     changed = effect.loc[(t("managers.cohort.changed", lang), everyone)]

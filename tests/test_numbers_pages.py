@@ -14,6 +14,8 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
+from apptest_pages import open_app_page
+
 UP, DOWN, NONE = Metric.MetricDirection.UP, Metric.MetricDirection.DOWN, Metric.MetricDirection.NONE
 RED, GREEN, GRAY, ORANGE = (Metric.MetricColor.RED, Metric.MetricColor.GREEN, Metric.MetricColor.GRAY,
                             Metric.MetricColor.ORANGE)
@@ -152,15 +154,7 @@ def sample_env(sample_folder):
 def run_page(env: dict, monkeypatch, page: str, lang: str, query: dict) -> AppTest:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    at = AppTest.from_file("../app.py", default_timeout=120)
-    at.session_state["lang"] = lang
-    at.run()
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.stack_trace for e in at.exception]
-    return at
+    return open_app_page(page, lang, timeout=120, **query)
 
 
 def table_problems(at: AppTest, lang: str) -> list[str]:

@@ -6,6 +6,8 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_pages import open_app_page
+
 from kam.i18n import t
 from kam.storage.warehouse import refresh
 from retention_fixture import write_exports
@@ -28,14 +30,7 @@ def open_page(folder, monkeypatch):
     monkeypatch.setenv("KAM_USERS", str(folder / "no-users.toml"))
 
     def run(lang: str, period: str = "2026-03") -> AppTest:
-        at = AppTest.from_file("../app.py", default_timeout=60)
-        at.session_state["lang"] = lang
-        at.session_state["period"] = period
-        at.run()
-        at.switch_page("pages/retention.py")
-        at.run()
-        assert not at.exception, at.exception
-        return at
+        return open_app_page("retention", lang, period=period)
     return run
 
 

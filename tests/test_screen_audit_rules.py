@@ -93,6 +93,8 @@ def test_a_metric_arrow_follows_the_sign_of_its_number(delta, direction, ok):
     ("经营总览 Page not found", "zh", False),
     ("收入 None", "zh", False),
     ("最近走访 2026-06-01 00:00:00", "zh", False),
+    ("文件名应以数据集名称开头，例如 账单_202606.csv；不是可读取的 Excel（.xlsx）工作簿", "zh", True),
+    ("文件名应以数据集名称开头，例如 账单_202606 csv", "zh", False),
     ("Overview Revenue ¥42.9M 广州智联贸易有限公司", "en", True),  # a group's name is a proper name
     ("Overview 收入", "en", False),
     ("Members nan", "en", False),
@@ -108,6 +110,13 @@ def test_a_chart_speaks_through_its_titles_ticks_and_legend():
     words = chart_strings(spec)
     assert {"收入趋势", "月份", "Nov 2025", "A类", "广州分公司"} <= set(words)
     assert text_findings(" · ".join(words), "zh", {"广州分公司"}, "chart") != []
+
+
+def test_dates_sent_to_a_date_axis_are_not_read_but_category_labels_with_a_time_are():
+    on_date_axis = {"data": [{"type": "scatter", "x": ["2025-11-01T00:00:00.000000"], "y": [0.9]}]}
+    as_categories = {"data": [{"type": "bar", "x": ["2025-11-01 00:00:00"], "y": [0.9]}]}
+    assert text_findings(" · ".join(chart_strings(on_date_axis)), "zh", set(), "chart") == []
+    assert text_findings(" · ".join(chart_strings(as_categories)), "zh", set(), "chart") != []
 
 
 def test_errors_tracebacks_and_page_not_found_fail_a_screen():

@@ -6,6 +6,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_pages import open_app_page
+
 from kam.cli import main
 from kam.app.fmt import fmt_duration
 from kam.i18n import t
@@ -47,13 +49,7 @@ def sla_app(base_folder, tmp_path, monkeypatch):
 
 
 def run_sla(lang: str) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page("pages/sla.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_app_page("sla", lang)
 
 
 def metrics(at: AppTest) -> dict[str, tuple[str, str]]:

@@ -8,7 +8,8 @@ import pytest
 
 from conftest import wait_for_app
 from kam.i18n import t
-from test_browser_navigation import LONG, grid, tick
+from browser_helpers import LONG, grid
+from test_browser_navigation import tick
 
 pytestmark = pytest.mark.browser
 

@@ -7,6 +7,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_pages import open_app_page
+
 from kam.app import palette
 from kam.i18n import t
 from test_customers_pages import screen, untranslated
@@ -31,16 +33,8 @@ def open_page(folder, monkeypatch):
     monkeypatch.setenv("KAM_USERS", str(folder / "no-users.toml"))
 
     def run(page: str, lang: str, period: str = "2026-Q3", branches: list | None = None) -> AppTest:
-        at = AppTest.from_file("../app.py", default_timeout=60)
-        at.session_state["lang"] = lang
-        at.session_state["period"] = period
-        if branches:
-            at.session_state["branch_filter"] = branches
-        at.run()
-        at.switch_page(f"pages/{page}.py")
-        at.run()
-        assert not at.exception, at.exception
-        return at
+        return open_app_page(page, lang, period=period,
+                             session={"branch_filter": branches} if branches else None)
     return run
 
 

@@ -52,3 +52,27 @@ def style(lang: str) -> str:
 def apply(lang: str) -> None:
     """Called once per run by app.py, before any page draws (a style tag takes no room)."""
     st.html(f"<style>{style(lang)}</style>")
+
+
+# ---------------------------------------------------------------- an address that names no page
+# Streamlit answers one with an English modal ("Page not found … in the app's pages/ directory") and runs
+# the first page. The function st.navigation calls to send that modal is replaced by one that only notes it
+# in the session, and app.py says it in the viewer's language. A private hook of Streamlit 1.67's
+# (streamlit/commands/navigation.py): tests/test_browser_navigation.py fails if a release renames it.
+_NOT_FOUND_KEY = "page_not_found"
+
+
+def _note_page_not_found(ctx) -> None:
+    st.session_state[_NOT_FOUND_KEY] = True
+
+
+def quiet_page_not_found() -> None:
+    """Called by app.py before st.navigation (idempotent)."""
+    import streamlit.commands.navigation as navigation
+    navigation.send_page_not_found = _note_page_not_found
+
+
+def say_page_not_found(lang: str) -> None:
+    """After st.navigation: the notice, in lang, when the address named no page."""
+    if st.session_state.pop(_NOT_FOUND_KEY, False):
+        st.toast(t("app.page_not_found", lang), icon=":material/travel_explore:", duration="long")

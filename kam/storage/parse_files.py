@@ -22,7 +22,7 @@ from kam.storage.masking import mask_text
 from kam.storage.readers import (ExportFile, FileRead, UnreadableFile, csv_malformed, csv_source, discover,
                                  is_text, load_csv, open_csv, read_file)
 from kam.storage.refresh_report import FileOutcome, IngestReport
-from kam.storage.schema import DATASETS, Dataset
+from kam.storage.schema import DATASETS, Dataset, header_map
 from kam.storage.settle_rows import key_signature, repeated_hashes
 from kam.storage.sql import load_sql
 from kam.storage.warehouse_file import PARSE_WORKERS, Progress, q, table_exists
@@ -86,10 +86,10 @@ def parse_files(con, folder: Path, report: IngestReport, say: Progress, workdir:
                     _record_file(con, export, item.digest, item.stat, "failed", why)
                     say(Message("progress.unreadable", {"file": export.name, "reason": why}))
                     continue
-                for line, kind, text in read.malformed:
-                    con.execute("insert into malformed_lines values ($ds, $file, $line, 'malformed_line', $raw)",
+                for line, reason, text in read.malformed:
+                    con.execute("insert into malformed_lines values ($ds, $file, $line, $reason, $raw)",
                                 {"ds": export.dataset.name, "file": export.name, "line": line,
-                                 "raw": f"{kind}: {text}"[:2000]})
+                                 "reason": reason, "raw": text[:2000]})
                 _record_file(con, export, item.digest, item.stat, "loaded", None, read)
                 sig, hashes = check
                 con.executemany("insert into key_checks values (?, ?, ?)",
@@ -144,14 +144,18 @@ def _parse_job(con, job: _Job, n: int, workdir: Path, turn: _Turns):
     """
     cur = con.cursor()
     try:
-        if job.digest is None:
-            job.digest = file_hash(job.export.path)
+        try:
+            if job.digest is None:
+                job.digest = file_hash(job.export.path)
+        except OSError as exc:  # gone or not readable since the folder was listed
+            turn.wait(n)
+            return None, None, _reason(exc)
         cur.execute("begin transaction")
         try:
             read = parse_into(cur, job.export, n, workdir)
-        except (UnreadableFile, duckdb.Error, OSError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 — whatever one file does is that file's reason
             if isinstance(exc, _SQL_MISTAKES):
-                raise  # our SQL is wrong, not the file: the refresh fails
+                raise  # our SQL is wrong, not the file: the refresh fails (readers wrap their own)
             cur.execute("rollback")
             turn.wait(n)
             return None, None, _reason(exc)
@@ -179,7 +183,9 @@ def parse_into(cur, export: ExportFile, n: int, workdir: Path) -> FileRead:
         rejects = f"rejects_{n}"
         rows = _insert_staged(cur, ds, csv_source(opened, rejects))
         if not (malformed := csv_malformed(cur, rejects)):
-            return FileRead(rows, opened.encoding, opened.delimiter, opened.extras, [])
+            return FileRead(rows, opened.encoding, opened.delimiter, opened.extras, opened.malformed)
+        if opened.numbered:  # the numbered copy has the header's cells on every line
+            raise UnreadableFile("parse_error", detail=f"numbered copy rejected at line {malformed[0][0]}")
         # Lines were left out: number the rows again around the gaps, from a stored copy (made
         # outside the transaction: there a new table's rowids are not its row positions).
         cur.execute("rollback")
@@ -197,20 +203,49 @@ def empty_source(ds: Dataset) -> tuple[str, dict]:
     return f"select {empty}, null::varchar as _file, null::bigint as _line", {}
 
 
+# A row that sums the rows above it, as exports from spreadsheets end: its first cell that holds one
+# of these words (trimmed) sets it aside as `totals_row`.
+TOTALS_WORDS = ("合计", "总计", "小计", "合計", "總計", "总合计", "Total", "TOTAL", "total", "Grand total")
+
+
+def _shape_failure(ds: Dataset) -> str:
+    """SQL (over `_row`, the row's text cells) for a row that is not data at all: the header again
+    (every required cell is a header spelling of its column) or a totals row; NULL otherwise."""
+    spellings: dict[str, set[str]] = {}
+    for spelling, column in header_map(ds).items():
+        spellings.setdefault(column, set()).add(spelling)
+    header_again = " and ".join(
+        f"lower(trim(_row.{q(c)})) in ({', '.join(_literal(v) for v in sorted(spellings[c]))})"
+        for c in ds.required_columns)
+    words = ", ".join(_literal(w) for w in TOTALS_WORDS)
+    totals = " ".join(f"when trim(_row.{q(c)}) in ({words}) "
+                      f"then {{'column': '{c}', 'reason': 'totals_row', 'value': _row.{q(c)}}}"
+                      for c in ds.column_names)
+    return (f"case when {header_again} "
+            f"then {{'column': null::varchar, 'reason': 'repeated_header', 'value': null::varchar}} "
+            f"{totals} end")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def staged_insert_select(ds: Dataset, source: tuple[str, dict]) -> tuple[str, dict]:
     """The rows of `source` (text cells, _file, _line) through the dataset's staging model.
 
     `_raw` keeps the row as exported for the rows set aside; `_ok` starts as "breaks no rule of
-    its own" and is narrowed at settling (unknown references, superseded keys).
+    its own" and is narrowed at settling (unknown references, superseded keys). A row that is not
+    data (the header repeated, a totals row) is set aside for that before any rule of the model.
     """
     sql, params = source
     row = ", ".join(f"{c!r}: {q(c)}" for c in [*ds.column_names, "_file", "_line"])
     return f"""
-        with raw_{ds.name} as (select *, {{{row}}} as _row from ({sql}) src)
-        select s.* exclude (_row),
-               case when s._failure is not null then to_json(s._row) end::json as _raw,
-               s._failure is null as _ok
-        from ({load_sql('staging/stg_' + ds.name)}) s""", params
+        with raw_{ds.name} as (select *, {{{row}}} as _row from ({sql}) src),
+        staged as (select *, {_shape_failure(ds)} as _shape from ({load_sql('staging/stg_' + ds.name)}) s)
+        select * exclude (_row, _shape) replace (coalesce(_shape, _failure) as _failure),
+               case when coalesce(_shape, _failure) is not null then to_json(_row) end::json as _raw,
+               coalesce(_shape, _failure) is null as _ok
+        from staged""", params
 
 
 def _insert_staged(cur, ds: Dataset, source: tuple[str, dict]) -> int:

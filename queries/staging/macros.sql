@@ -39,14 +39,21 @@ create or replace macro kam_month(s) as
             regexp_replace(regexp_replace(kam_text(s), '^(\d{4})年(\d{1,2})月$', '\1-\2'), '[/]', '-'),
             ['%Y%m', '%Y-%m'])) as date);
 
--- 1234.5, 1,234.50, ¥1234.50, ￥1,234.50, -12.00 (adjustments are valid)
+-- 1234.5, 1,234.50, ¥1234.50, ￥1,234.50, -12.00 (adjustments are valid). Exactly these forms:
+-- commas only as thousands separators (1,234 — never 12,50 or 1,2,3), digits only before an
+-- optional fraction (no 1e3, 1_000, +5, .5 — forms a cast would otherwise accept).
+create or replace macro kam_amount_form(s) as
+    regexp_matches(kam_text(s), '^(-?[¥￥]?|[¥￥]-)\s*(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$');
 create or replace macro kam_amount(s) as
-    coalesce(try_cast(s as decimal(18, 2)),
-             try_cast(regexp_replace(kam_text(s), '[,¥￥\s]', '', 'g') as decimal(18, 2)));
+    case when regexp_matches(s, '^-?\d+(\.\d+)?$') then try_cast(s as decimal(18, 2))
+         when kam_amount_form(s)
+         then try_cast(regexp_replace(kam_text(s), '[,¥￥\s]', '', 'g') as decimal(18, 2)) end;
 
--- integers written as 3 or 3.0 (spreadsheets turn numbers into floats)
+-- integers written as 3 or 3.0 (spreadsheets turn numbers into floats); 2.5 is not a whole
+-- number and reads as nothing (set aside), never rounded
 create or replace macro kam_int(s) as
-    try_cast(regexp_replace(kam_text(s), '\.0+$', '') as integer);
+    case when regexp_matches(kam_text(s), '^-?\d+(\.0+)?$')
+         then try_cast(regexp_replace(kam_text(s), '\.0+$', '') as integer) end;
 
 -- Enumerations: a cell already holding the code (the usual case) is the code; anything else
 -- (Chinese labels, other case, spaces) goes through the full table of spellings.
@@ -207,11 +214,12 @@ create or replace macro kam_is_rate_kpi(k) as
 -- A target value: a number in the amount forms (1,234.50, ¥1234.5), or a percentage 85% → 0.85.
 create or replace macro kam_percent(s) as
     case when right(kam_text(s), 1) in ('%', '％')
+              and regexp_matches(trim(left(kam_text(s), length(kam_text(s)) - 1)), '^-?\d+(\.\d+)?$')
          then cast(try_cast(trim(left(kam_text(s), length(kam_text(s)) - 1)) as decimal(18, 6)) * 0.01
                    as decimal(18, 6)) end;
 create or replace macro kam_target_value(s) as
-    coalesce(try_cast(s as decimal(18, 6)),
-             try_cast(regexp_replace(kam_text(s), '[,¥￥\s]', '', 'g') as decimal(18, 6)),
+    coalesce(case when kam_amount_form(s)
+                  then try_cast(regexp_replace(kam_text(s), '[,¥￥\s]', '', 'g') as decimal(18, 6)) end,
              kam_percent(s));
 
 -- The first rule a row breaks, as {column, reason, value}; NULL when it breaks none.
