@@ -6,11 +6,13 @@ tab; the page). The URL wins when it names a valid value (a copied link, the bro
 button); a change in the sidebar writes the URL in its callback, before this script reads it back;
 and every run puts the session's view back into the URL, so copying it copies the view.
 """
+import math
 from pathlib import Path
 
 import streamlit as st
 
-from kam.app import auth, chrome, ui
+from kam.app import auth, chrome, login_guard, ui
+from kam.figures.settings import load_settings
 from kam.storage.masking import install_log_masking
 from kam.i18n import LANGS, t
 from kam.figures.period import Period
@@ -91,11 +93,27 @@ def login_form() -> None:
         user = st.text_input(t("auth.user", lang))
         password = st.text_input(t("auth.password", lang), type="password")
         if st.form_submit_button(t("auth.login", lang)):
-            viewer = auth.check_password(auth.load_users(auth.role_file()), user, password)
+            viewer, verdict = login_guard.attempt(auth.load_users(auth.role_file()), user, password,
+                                                  _client_address(), load_settings().login)
             if viewer:
                 st.session_state["viewer"] = viewer
                 st.rerun()  # same address, same parameters: the page the link named, now with its content
-            st.error(t("auth.bad_login", lang))
+            if verdict.locked:
+                st.error(t("auth.locked", lang, minutes=math.ceil(verdict.seconds / 60)))
+            elif verdict.seconds > 0:
+                st.error(t("auth.bad_login_wait", lang, seconds=math.ceil(verdict.seconds)))
+            else:
+                st.error(t("auth.bad_login", lang))
+
+
+def _client_address() -> str | None:
+    """The client's address for the login throttle: the connection's, else what a local proxy passed on."""
+    address = st.context.ip_address  # None for localhost (also where a local proxy forwards from)
+    forwarded = st.context.headers.get("X-Forwarded-For") or st.context.headers.get("X-Real-IP")
+    if not isinstance(address, str) and isinstance(forwarded, str):
+        # the last entry is the one the proxy itself saw; earlier ones are whatever the client claimed
+        address = forwarded.split(",")[-1].strip()
+    return address if isinstance(address, str) and address else None
 
 
 viewer = ui.current_viewer()
@@ -153,7 +171,7 @@ with st.sidebar:
     if viewer.is_local:
         st.caption(":material/computer: " + t("auth.local_mode", lang))
     else:
-        st.caption(f":material/person: {viewer.name} · {t('role.' + viewer.role, lang)}")
+        st.caption(f":material/person: {ui.plain(viewer.name)} · {t('role.' + viewer.role, lang)}")
         st.button(t("auth.logout", lang), key="logout", on_click=log_out)
     period = None
     if wh.loaded:
@@ -175,7 +193,7 @@ with st.sidebar:
         if not fresh.empty:
             st.caption(t("app.last_refresh", lang) + f": {fresh.finished_at.iloc[0]:%Y-%m-%d %H:%M}")
     else:
-        st.warning(t("app.no_data", lang, folder=str(wh.folder)))
+        st.warning(t("app.no_data", lang, folder=ui.plain(wh.folder)))
 _view_to_url()
 
 scope, comparison = ui.scopes_for(viewer, tuple(st.session_state.get("branch_filter") or ()))

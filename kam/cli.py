@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "1 when nothing could be loaded, 2 when the refresh failed.")
     p.add_argument("folder", nargs="?", type=Path, default=None, help="export folder (default: $KAM_DATA or data/sample)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--settings", type=Path, default=None,
+                   help="settings file, for quality.future_days (default: $KAM_SETTINGS or settings.toml)")
     p.add_argument("--rows", action="store_true",
                    help="also list every row set aside or superseded: file, line, column, reason, value")
     p.set_defaults(func=cmd_ingest)
@@ -91,10 +93,17 @@ def cmd_sample(args) -> int:
 
 
 def cmd_ingest(args) -> int:
+    from kam.figures.settings import SettingsError, load_settings
     from kam.storage.warehouse import RefreshFailed, refresh
     folder = args.folder or default_folder()
     try:
-        report = refresh(folder, progress=None if args.quiet else (lambda m: print(f"  {m}", file=sys.stderr)))
+        future_days = load_settings(args.settings).quality.future_days
+    except SettingsError as exc:
+        print(f"refresh not started: {exc}", file=sys.stderr)
+        return 2
+    try:
+        report = refresh(folder, progress=None if args.quiet else (lambda m: print(f"  {m}", file=sys.stderr)),
+                         future_days=future_days)
     except RefreshFailed as exc:
         print(f"refresh failed: {exc}", file=sys.stderr)
         return 2
@@ -125,6 +134,9 @@ def format_ingest_report(report) -> str:
     if problems:
         lines += ["", "Files not loaded:"]
         lines += [f"  {f.file}: {f.error}" for f in problems]
+    if report.removed:
+        lines += ["", "Removed what earlier refreshes left behind:"]
+        lines += [f"  {name}" for name in report.removed]
     if report.reasons:
         lines += ["", "Rows set aside or superseded (dataset, file, reason, rows):"]
         lines += [f"  {r['dataset']:<12} {_ljust(r['file'], 28)} {r['reason']:<18} {r['rows']:>6}"

@@ -238,17 +238,17 @@ if drill_tab.open:
         if counties.empty:
             managers, groups = managers.drop(columns=["county"]), groups.drop(columns=["county"])
         else:
-            st.markdown(f"**{c.t('targets.counties_of', branch=names[branch])}**")
+            st.markdown(f"**{c.t('targets.counties_of', branch=ui.plain(names[branch]))}**")
             ui.show_table(c, counties.fillna({"county": c.t("retention.no_county")}), f"branch_{branch}_counties",
                           key="branches_drill_counties")
             county = st.selectbox(c.t("column.county"), [None, *counties.county.dropna()], key="branches_drill_county",
                                   format_func=lambda k: c.t("retention.all_counties") if k is None else k)
             if county:
                 managers, groups = managers[managers.county == county], groups[groups.county == county]
-        st.markdown(f"**{c.t('customers.branches.managers_of', branch=names[branch])}**")
+        st.markdown(f"**{c.t('customers.branches.managers_of', branch=ui.plain(names[branch]))}**")
         ui.drill_table(c, managers, f"branch_{branch}_managers", "manager_profile", column_config=formats(managers),
                        key="branches_drill_managers")
-        st.markdown(f"**{c.t('customers.branches.groups_of', branch=names[branch])}**")
+        st.markdown(f"**{c.t('customers.branches.groups_of', branch=ui.plain(names[branch]))}**")
         groups = ui.label_column(ui.label_column(groups, "class", "class", c.lang), "suggested_class", "class", c.lang)
         groups = groups[["profile", *[col for col in groups.columns if col != "profile"]]]
         # the groups behind the alert that opened the page first, marked; the rule stated above them

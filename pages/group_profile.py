@@ -38,15 +38,15 @@ if st.query_params.get("group") != group_id:
 params = {"group_id": group_id}
 header = c.query("pages/group_profile_header", params)
 if header.empty:  # unknown, or outside the viewer's scope: the same answer, so nothing leaks
-    st.warning(c.t("customers.profile.not_found", group=group_id))
+    st.warning(c.t("customers.profile.not_found", group=ui.plain(group_id)))
     st.stop()
 g = header.iloc[0]
 money = {k: float(g[k]) if pd.notna(g[k]) else None for k in ("revenue", "avg_revenue_3m", "members")}
 
-st.subheader(f"{g.group_name} · {g.group_id}")
+st.subheader(f"{ui.plain(g.group_name)} · {ui.plain(g.group_id)}")
 status = c.t("customers.profile.active") if g.is_active else c.t("customers.profile.closed",
                                                                   date=str(g.close_date)[:10])
-facts = [g.branch_name, *(c.t("customers.profile.fact", name=c.t(f"column.{k}"), value=v) for k, v in (
+facts = [ui.plain(g.branch_name), *(c.t("customers.profile.fact", name=c.t(f"column.{k}"), value=ui.plain(v)) for k, v in (
     ("industry", g.industry), ("sector", c.t(f"sector.{g.sector}") if pd.notna(g.sector) else None)) if pd.notna(v)),
     status]
 st.caption(" · ".join(facts))

@@ -36,11 +36,11 @@ st.query_params["manager"] = manager
 person = people.set_index("manager_id").loc[manager]
 params = {"manager_id": manager}
 
-facts = [c.t(f"star.{person.star_level}"), ui.branch_names(c).get(person.branch_id, person.branch_id),
+facts = [c.t(f"star.{person.star_level}"), ui.plain(ui.branch_names(c).get(person.branch_id, person.branch_id)),
          c.t(f"employment.{person.employment}") if isinstance(person.employment, str) else None,
          c.t("managers.profile.hired", day=f"{person.hire_date:%Y-%m-%d}") if pd.notna(person.hire_date) else None,
          c.t("managers.profile.left", day=f"{person.leave_date:%Y-%m-%d}") if pd.notna(person.leave_date) else None]
-st.markdown(f"### {person.manager_name} · " + " · ".join(f for f in facts if f))
+st.markdown(f"### {ui.plain(person.manager_name)} · " + " · ".join(f for f in facts if f))
 
 # ---------------------------------------------------------------- KPIs: the manager's row of the managers report
 row = run_report(c.wh, "managers", c.period, c.scope).set_index("manager_id")

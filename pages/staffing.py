@@ -130,7 +130,7 @@ def side_by_side(levers: sf.Levers) -> None:
         except (ValueError, TypeError):  # a file edited by hand
             unusable.append(name)
     if unusable:
-        st.warning(c.t("planning.unusable_scenarios", names=c.t("planning.list_sep").join(unusable)))
+        st.warning(c.t("planning.unusable_scenarios", names=c.t("planning.list_sep").join(map(ui.plain, unusable))))
     try:
         staffing = sf.side_by_side(base, named, settings)
     except (sf.LeverError, SettingsError) as exc:

@@ -124,3 +124,42 @@ def test_an_unreadable_file_is_skipped_in_the_list(folder):
     (folder / ".kam" / "scenarios" / "broken.json").write_text("{not json", encoding="utf-8")
     names = [s.name for s in scenarios.list_scenarios(folder)]
     assert "broken" not in names and names
+
+
+def test_two_names_for_one_file_saved_at_the_same_moment_never_overwrite_each_other(tmp_path, monkeypatch):
+    # The race: the second save checked before the first had written, so it found the file free.
+    real_taken = scenarios._taken
+    calls = []
+
+    def taken_as_before_the_first_save(folder, stem):
+        calls.append(stem)
+        if len(calls) == 1:
+            scenarios.save(tmp_path, "staffing", "扩张 方案", {"member_growth": 0.1})  # the other planner, meanwhile
+            return None
+        return real_taken(folder, stem)
+    monkeypatch.setattr(scenarios, "_taken", taken_as_before_the_first_save)
+    with pytest.raises(scenarios.ScenarioError) as refused:
+        scenarios.save(tmp_path, "staffing", "扩张_方案", {"member_growth": 0.2})
+    assert refused.value.key == "same_file"
+    assert [(s.name, s.levers) for s in scenarios.list_scenarios(tmp_path)] == [("扩张 方案", {"member_growth": 0.1})]
+
+
+def test_opening_or_deleting_by_a_name_never_touches_another_names_file(tmp_path):
+    scenarios.save(tmp_path, "staffing", "a b", {"member_growth": 0.1})
+    with pytest.raises(scenarios.ScenarioError) as missing:
+        scenarios.load(tmp_path, "a_b")  # same file, another name: not the scenario asked for
+    assert missing.value.key == "missing"
+    scenarios.delete(tmp_path, "a_b")
+    assert [s.name for s in scenarios.list_scenarios(tmp_path)] == ["a b"]
+    scenarios.delete(tmp_path, " a b ")
+    assert scenarios.list_scenarios(tmp_path) == []
+
+
+def test_a_save_that_fails_leaves_no_empty_file_in_the_way(tmp_path):
+    circular: dict = {}
+    circular["again"] = circular
+    with pytest.raises(ValueError, match="Circular"):
+        scenarios.save(tmp_path, "staffing", "plan", circular)  # cannot be written as JSON
+    assert not list(scenarios.scenarios_dir(tmp_path).glob("*"))
+    scenarios.save(tmp_path, "staffing", "plan", {"member_growth": 0.1})
+    assert scenarios.load(tmp_path, "plan").levers == {"member_growth": 0.1}

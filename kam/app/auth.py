@@ -14,6 +14,7 @@ mode, meant for the bundled sample on one's own machine.
 """
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
 from dataclasses import dataclass
@@ -131,12 +132,21 @@ def viewer_from_entry(user: str, entry: dict) -> Viewer:
                   manager=entry.get("manager"), see_phone_numbers=bool(entry.get("see_phone_numbers", False)))
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash("no such user")
+
+
 def check_password(users: dict[str, dict], user: str, password: str) -> Viewer | None:
-    """The viewer when the password matches the stored hash; None otherwise (no hint which part failed)."""
+    """The viewer when the password matches the stored hash; None otherwise (no hint which part failed).
+
+    An unknown user (or one without a hash) is checked against a dummy hash: the answer takes
+    as long as for a real user, so timing does not tell which user names exist.
+    """
     entry = users.get(user)
     stored = entry.get("password_hash") if entry else None
     try:
-        if stored and _hasher.verify(stored, password):
+        if _hasher.verify(stored or _dummy_hash(), password) and stored:
             return viewer_from_entry(user, entry)
     except (VerificationError, InvalidHashError):
         pass

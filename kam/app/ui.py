@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,29 @@ class Context:
         base = self.wh.period_params(self.period) if self.period else {}
         base.update(params or {})
         return self.wh.query(name, base, self.scope)
+
+
+# Markdown (and Streamlit's extensions: :material/icons:, :red[colour], $math$) that text may hold;
+# at a line's start also headings, lists, quotes.
+_MARKDOWN_CHARS = re.compile(r"([\\`*_{}\[\]()<>#|$~:@&!])")
+_LINE_START = re.compile(r"^(\s*)([-+=]|\d+\.)")
+# Streamlit links bare URLs and e-mail addresses, and draws :material/icons: and :emoji:, in text it
+# has already unescaped, so a backslash cannot stop those: an invisible word joiner (U+2060) after
+# each ":" and "www", and before each "@", does.
+_AUTOLINK = re.compile(r"(www(?=\.)|\\:|(?=\\@))", re.IGNORECASE)  # ":" and "@" are escaped by then
+WORD_JOINER = "\u2060"
+
+
+def plain(text) -> str:
+    """Text from outside the code (a file name, a cell of an export, a URL parameter, a scenario name)
+    made literal for Streamlit's markdown (st.markdown, st.write, st.caption, st.info/warning/error/success,
+    subheaders, expander and status labels): an upload named `[x](http://evil)` reads as itself, never
+    as a link, bold text or an icon. Escape only the outside text, not the label around it."""
+    text = _MARKDOWN_CHARS.sub(r"\\\1", str(text).replace("\r", " ").replace("\n", " "))
+    text = _AUTOLINK.sub(lambda m: m.group(1) + WORD_JOINER, text)
+    # "- x" a list, "1. x" a numbered one: escape the mark (the dot after the number)
+    return _LINE_START.sub(lambda m: m.group(1) + (m.group(2)[:-1] + "\\." if m.group(2).endswith(".")
+                                                   else "\\" + m.group(2)), text)
 
 
 def _is_whole_number(value) -> bool:
@@ -138,7 +162,7 @@ def set_context(context: Context) -> None:
 def require_data(context: Context) -> None:
     """Stop the page with a clear message when the folder has never been loaded."""
     if not context.wh.loaded or context.period is None:
-        st.info(context.t("app.no_data", folder=str(context.wh.folder)))
+        st.info(context.t("app.no_data", folder=plain(context.wh.folder)))
         st.stop()
 
 
@@ -348,7 +372,7 @@ def definitions(context: Context, *metric_keys: str) -> None:
             st.markdown(f"**{context.t(f'metric.{key}.name')}** — {context.t(f'metric.{key}.help')}")
         settings_file = getattr(context.wh.settings, "path", None)
         if settings_file:
-            st.caption(context.t("app.settings_used", file=str(settings_file)))
+            st.caption(context.t("app.settings_used", file=plain(settings_file)))
 
 
 def period_options(months: list[dt.date]) -> list[str]:

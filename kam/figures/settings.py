@@ -30,9 +30,9 @@ import pandas as pd
 from kam.figures.settings_check import SECTIONS, check_sections  # noqa: F401 (re-exported)
 from kam.figures.settings_sections import (CLASSES, MODELS, SCORE_COMPONENTS, SEVERITIES,  # noqa: F401 (re-exported)
                                            STAR_FOR_CLASS, STRATEGIES, THEMES, VISIT_KINDS, Alerts, BusinessHours,
-                                           Capacity, CapacityBand, ClassRule, ModelMatrix, ModelVariable, Orders,
-                                           Retention, SettingsError, Sla, Staffing, Suggest, TimeSettings, VisitRule,
-                                           VisitStandard, Warnings)
+                                           Capacity, CapacityBand, ClassRule, Login, ModelMatrix, ModelVariable, Orders,
+                                           Quality, Retention, SettingsError, Sla, Staffing, Suggest, TimeSettings,
+                                           VisitRule, VisitStandard, Warnings)
 from kam.figures.settings_toml import dumps_toml
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "settings.toml"
@@ -66,6 +66,8 @@ class Settings:
     staffing: Staffing
     retention: Retention
     warnings: Warnings
+    login: Login
+    quality: Quality
 
     @classmethod
     def from_dict(cls, raw: dict, source: str = "settings.toml", path: Path | None = None) -> Settings:

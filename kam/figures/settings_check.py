@@ -12,8 +12,8 @@ from typing import Any
 
 from kam.figures.settings_sections import (CLASSES, MODELS, SCORE_COMPONENTS, SEVERITIES, STRATEGIES, SUM_TOLERANCE,
                                            THEMES, VIP_TIERS, VISIT_KINDS, Alerts, BusinessHours, Capacity,
-                                           CapacityBand, ClassRule, ModelMatrix, ModelVariable, Orders, Retention,
-                                           SettingsError, Sla, Staffing, Suggest, TimeSettings, VisitRule,
+                                           CapacityBand, ClassRule, Login, ModelMatrix, ModelVariable, Orders, Quality,
+                                           Retention, SettingsError, Sla, Staffing, Suggest, TimeSettings, VisitRule,
                                            VisitStandard, Warnings)
 
 
@@ -136,7 +136,8 @@ def _parse_as_of(value: Any) -> dt.datetime | None:
 # ------------------------------------------------------------------------ sections
 
 SECTIONS = ("class_rule", "visit_standard", "care_themes", "sla", "business_hours", "score_weights",
-            "capacity", "model_matrix", "alerts", "orders", "time", "staffing", "retention", "warnings")
+            "capacity", "model_matrix", "alerts", "orders", "time", "staffing", "retention", "warnings",
+            "login", "quality")
 
 
 def _class_rule(c: _Checker, raw: dict) -> ClassRule | None:
@@ -438,6 +439,20 @@ def _warnings(c: _Checker, raw: dict) -> Warnings | None:
                     tuple(int(x) for x in aging) if aging else ())
 
 
+def _login(c: _Checker, raw: dict) -> Login | None:
+    keys = ("max_failures", "client_max_failures", "lock_minutes", "delay_seconds")
+    t = c.table(raw, "", "login", keys)
+    if t is None:
+        return None
+    rules = ("positive_int", "positive_int", "positive_int", "non_negative")
+    return Login(*(c.num(t, "login", k, r) for k, r in zip(keys, rules)))
+
+
+def _quality(c: _Checker, raw: dict) -> Quality | None:
+    t = c.table(raw, "", "quality", ("future_days",))
+    return None if t is None else Quality(c.num(t, "quality", "future_days", "positive_int"))
+
+
 def check_sections(raw: dict, source: str) -> dict[str, Any]:
     """Every section of a TOML-shaped dict, parsed; raise SettingsError listing every problem."""
     c = _Checker()
@@ -447,7 +462,8 @@ def check_sections(raw: dict, source: str) -> dict[str, Any]:
                   business_hours=_business_hours(c, raw), score_weights=_score_weights(c, raw),
                   capacity=_capacity(c, raw), model_matrix=_model_matrix(c, raw),
                   alerts=_alerts(c, raw), orders=_orders(c, raw), time=_time(c, raw),
-                  staffing=_staffing(c, raw), retention=_retention(c, raw), warnings=_warnings(c, raw))
+                  staffing=_staffing(c, raw), retention=_retention(c, raw), warnings=_warnings(c, raw),
+                  login=_login(c, raw), quality=_quality(c, raw))
     if c.problems:
         raise SettingsError(source, c.problems)
     return parsed

@@ -179,3 +179,16 @@ class Staffing:
     attrition_per_year: float
     months_to_hire: int
     horizon_months: int
+
+
+@dataclass(frozen=True)
+class Login:
+    max_failures: int  # wrong passwords in a row for one user before the user is locked
+    client_max_failures: int  # wrong passwords from one client (address) before the client is locked
+    lock_minutes: int  # how long a lock lasts; failures older than this are forgotten
+    delay_seconds: float  # the wait after a second wrong password, doubling with each further one
+
+
+@dataclass(frozen=True)
+class Quality:
+    future_days: int  # a visit, order or complaint time this many days after the newest bill month ends is set aside

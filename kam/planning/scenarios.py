@@ -9,7 +9,9 @@ typed is kept inside the file and shown in lists. One folder holds both kinds (`
 Saving never loses a scenario without the planner saying so: saving under a name already saved
 raises ScenarioExists (the page asks "overwrite?" and saves again with overwrite=True); a name
 whose file is already taken by another name ("a b" and "a_b" both make a_b.json, "Plan" and
-"plan" are one file on Windows and macOS) or by the other kind is refused with a message.
+"plan" are one file on Windows and macOS) or by the other kind is refused with a message, also
+when two planners save such names at the same moment (a new file's name is claimed exclusively).
+Opening or deleting by a name only ever touches the file that holds that very name.
 """
 from __future__ import annotations
 
@@ -123,13 +125,33 @@ def save(folder: Path | str, kind: str, name: str, levers: dict, *, overwrite: b
             raise ScenarioExists("exists", name=existing.name, file=taken.name,
                                  saved_at=existing.saved_at.replace("T", " ")[:16])  # to the minute
     path.parent.mkdir(parents=True, exist_ok=True)
+    claimed = taken is None
+    if claimed and not _claim(path):
+        # another save took the file between the check and now: judge again, against what it wrote
+        return save(folder, kind, name, levers, overwrite=overwrite)
     doc = {"name": name, "kind": kind,
            "saved_at": dt.datetime.now().isoformat(sep=" ", timespec="minutes"), "levers": levers}
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
                                      prefix=path.stem, suffix=".tmp") as f:
-        json.dump(doc, f, ensure_ascii=False, indent=1, default=str)
-    os.replace(f.name, path)
+        tmp = Path(f.name)
+    try:
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        if claimed:  # not left empty in the way of the next save
+            path.unlink(missing_ok=True)
+        raise
     return path
+
+
+def _claim(path: Path) -> bool:
+    """Create `path` empty if no file has its name yet (atomic: one of two racing saves wins)."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        return True
+    except FileExistsError:
+        return False
 
 
 def load(folder: Path | str, name: str, kind: str | None = None) -> Scenario:
@@ -137,6 +159,8 @@ def load(folder: Path | str, name: str, kind: str | None = None) -> Scenario:
     if not path.exists():
         raise ScenarioError("missing", name=name)
     scenario = _read(path)
+    if not same_name(scenario.name, name):  # "a b" asked, the file holds "a_b": not the scenario asked for
+        raise ScenarioError("missing", name=name)
     if kind is not None and scenario.kind != kind:
         raise ScenarioError("wrong_kind", name=name, kind=scenario.kind)
     return scenario
@@ -156,7 +180,14 @@ def list_scenarios(folder: Path | str, kind: str | None = None) -> list[Scenario
 
 
 def delete(folder: Path | str, name: str) -> None:
-    path_for(folder, name).unlink(missing_ok=True)
+    """Delete the scenario of that name; a file holding another name (or nothing readable) is left alone."""
+    path = path_for(folder, name)
+    try:
+        held = _read(path).name
+    except ScenarioError:
+        return
+    if same_name(held, name):
+        path.unlink(missing_ok=True)
 
 
 def _read(path: Path) -> Scenario:

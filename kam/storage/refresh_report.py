@@ -46,6 +46,7 @@ class IngestReport:
     files: list[FileOutcome] = field(default_factory=list)
     datasets: list[dict] = field(default_factory=list)
     reasons: list[dict] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # leftovers of earlier refreshes removed (housekeeping)
 
     @property
     def loaded_anything(self) -> bool:

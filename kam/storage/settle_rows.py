@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import duckdb
 import numpy as np
 
+from kam.storage.plausible_dates import DEFAULT_FUTURE_DAYS, add_implausible_dates
 from kam.storage.schema import Dataset
 from kam.storage.sql import load_sql
 from kam.storage.warehouse_file import LAYOUT, PARSE_WORKERS, q
@@ -24,7 +25,7 @@ from kam.storage.warehouse_file import LAYOUT, PARSE_WORKERS, q
 KEY_PARTITIONS = {"billing": "bill_month"}
 
 
-def settle_dataset(con, ds: Dataset) -> None:
+def settle_dataset(con, ds: Dataset, future_days: int = DEFAULT_FUTURE_DAYS) -> None:
     """Decide which parsed rows of one dataset stand, into checked_<ds> and the clean view.
 
     A row stands when it breaks no rule, its references exist among the loaded rows of
@@ -34,6 +35,7 @@ def settle_dataset(con, ds: Dataset) -> None:
     """
     name = f"parsed_{ds.name}"
     _unknown_references(con, ds)
+    add_implausible_dates(con, ds, future_days)  # joins reference_failures (plausible_dates.py says why)
     _superseded_rows(con, ds)
     con.execute(f"""
         create or replace table checked_{ds.name} as

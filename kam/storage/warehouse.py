@@ -34,8 +34,10 @@ from pathlib import Path
 import duckdb
 
 from kam.i18n import Message
+from kam.storage import housekeeping
 from kam.storage.masking import mask_text
 from kam.storage.parse_files import empty_source, parse_files, staged_insert_select
+from kam.storage.plausible_dates import DEFAULT_FUTURE_DAYS
 from kam.storage.refresh_report import IngestReport, RefreshFailed, check_accounting, summarise
 from kam.storage.schema import DATASETS
 from kam.storage.settle_rows import settle_dataset
@@ -65,19 +67,16 @@ def current_warehouse(folder: Path) -> Path | None:
 
 def _publish(folder: Path, db_file: Path) -> None:
     pointer = state_dir(folder) / CURRENT
+    previous = _current_name(folder)
     tmp = pointer.with_suffix(".tmp")
     tmp.write_text(db_file.name)
     os.replace(tmp, pointer)  # atomic: a reader sees the old name or the new, never half
+    housekeeping.record_published(state_dir(folder), db_file.name, previous)
 
 
-def _prune(folder: Path, keep: set[str]) -> None:
-    """Delete warehouse files older than the last two; an open reader keeps its own handle."""
-    files = sorted(state_dir(folder).glob("warehouse-*.duckdb"))
-    for old in files[:-2]:
-        if old.name not in keep:
-            with contextlib.suppress(OSError):
-                old.unlink()
-                Path(str(old) + ".wal").unlink(missing_ok=True)
+def _current_name(folder: Path) -> str | None:
+    current = current_warehouse(folder)
+    return current.name if current else None
 
 
 @contextlib.contextmanager
@@ -93,8 +92,10 @@ def _refresh_lock(folder: Path):
 # ---------------------------------------------------------------- the refresh
 
 def refresh(folder: Path, progress: Progress | None = None,
-            fail_after: str | None = None) -> IngestReport:
+            fail_after: str | None = None, future_days: int = DEFAULT_FUTURE_DAYS) -> IngestReport:
     """Load the export folder into a new warehouse and publish it.
+
+    future_days: settings.toml `quality.future_days` (the caller reads the settings; this layer cannot).
 
     fail_after: a test hook naming a dataset after whose load the refresh raises, to
     prove that a failure halfway leaves the previous warehouse whole.
@@ -104,20 +105,26 @@ def refresh(folder: Path, progress: Progress | None = None,
         raise RefreshFailed("no_folder", folder=str(folder))
     say = progress or (lambda _msg: None)
     with _refresh_lock(folder):
+        state = state_dir(folder)
+        # what killed refreshes left: work folders, spill, half-built and superseded warehouse files
+        removed = housekeeping.remove_leftovers(folder, state)
+        removed += housekeeping.prune(folder, state, _current_name(folder))
+        if removed:
+            say(Message("progress.removed", {"count": len(removed), "files": ", ".join(removed)}))
         previous = current_warehouse(folder)
         run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         new_file = state_dir(folder) / f"warehouse-{run_id}.duckdb"
         if previous:
             shutil.copyfile(previous, new_file)
         try:
-            report = _build(new_file, folder, run_id, say, fail_after)
+            report = _build(new_file, folder, run_id, say, fail_after, future_days)
         except BaseException as exc:
             _delete(new_file)
             if isinstance(exc, RefreshFailed):
                 raise
             raise RefreshFailed("error", detail=mask_text(str(exc))) from exc
         _publish(folder, new_file)
-        _prune(folder, keep={new_file.name})
+        report.removed = removed + housekeeping.prune(folder, state, new_file.name)
         say(Message("progress.published", {"file": new_file.name}))
         return report
 
@@ -129,14 +136,14 @@ def _delete(db_file: Path) -> None:
 
 
 def _connect(db_file: Path, folder: Path) -> duckdb.DuckDBPyConnection:
-    spill = state_dir(folder) / "spill"
+    spill = state_dir(folder) / housekeeping.SPILL
     return duckdb.connect(str(db_file), config={
         "threads": REFRESH_THREADS, "memory_limit": REFRESH_MEMORY, "temp_directory": str(spill),
         "preserve_insertion_order": True})
 
 
 def _build(db_file: Path, folder: Path, run_id: str, say: Progress,
-           fail_after: str | None) -> IngestReport:
+           fail_after: str | None, future_days: int) -> IngestReport:
     con = _connect(db_file, folder)
     if not _layout_is_current(con):
         # A warehouse written by an older version: start from an empty file instead.
@@ -147,11 +154,12 @@ def _build(db_file: Path, folder: Path, run_id: str, say: Progress,
         con.execute(load_sql("staging/macros"))
         _ensure_tables(con)
         report = IngestReport(run_id, folder)
-        with tempfile.TemporaryDirectory(dir=state_dir(folder)) as workdir:
+        # transcoded copies live in here, removed when the parse ends however it ends
+        with tempfile.TemporaryDirectory(dir=state_dir(folder), prefix=housekeeping.WORK_PREFIX) as workdir:
             parse_files(con, folder, report, say, Path(workdir))
         con.execute("begin transaction")
         for ds in DATASETS.values():
-            settle_dataset(con, ds)
+            settle_dataset(con, ds, future_days)
             say(Message("progress.checked", {"dataset": ds.name}))
             if fail_after == ds.name:
                 raise RuntimeError(f"injected failure after {ds.name}")
