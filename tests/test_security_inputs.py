@@ -109,6 +109,16 @@ def test_downloads_mask_phone_numbers_unless_the_viewer_may_see_them():
     assert b"13812345678" in to_csv_bytes(frame, see_phone_numbers=True)
 
 
+def test_counts_with_a_gap_download_as_whole_numbers_and_fractions_stay():
+    """pandas keeps a count column with an empty cell as floats; the download still reads 436856."""
+    import openpyxl
+    frame = pd.DataFrame({"rows_read": [436856.0, None], "revenue": [12.5, 3.0]})
+    text = to_csv_bytes(frame).decode("utf-8-sig")
+    assert text.splitlines() == ["rows_read,revenue", "436856,12.5", ",3.0"]
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame))).active
+    assert [sheet.cell(row=r, column=1).value for r in (2, 3)] == [436856, None]
+
+
 # ---------------------------------------------------------------- fuzzing the export readers
 
 FUZZ = settings(max_examples=40, deadline=None,

@@ -21,11 +21,24 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns holding only whole numbers (counts with a gap, which pandas stores as floats) as integers:
+    a download says 436856, not 436856.0; an empty cell stays empty."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_float_dtype(values) and values.notna().any():
+            present = values.dropna()
+            if (present == present.round()).all() and present.abs().max() < 2 ** 53:
+                out[col] = values.astype("Int64")
+    return out
+
+
 def prepare(frame: pd.DataFrame, see_phone_numbers: bool) -> pd.DataFrame:
     present = [c for c in frame.columns if c in PERSONAL_COLUMNS]
     if present and not see_phone_numbers:
         frame = mask_frame(frame, columns=tuple(present))
-    return neutralise(frame)
+    return neutralise(whole_numbers(frame))
 
 
 def to_csv_bytes(frame: pd.DataFrame, see_phone_numbers: bool = False) -> bytes:
