@@ -83,7 +83,7 @@ def quarantined_files() -> None:
     st.dataframe({c.t("quarantine.file"): [q.file for q in held],
                   c.t("quarantine.reason"): [q.reason.text(c.lang) if q.reason else q.error for q in held],
                   c.t("quarantine.moved_at"): [f"{q.moved_at:%Y-%m-%d %H:%M}" for q in held]},
-                 hide_index=True, width="stretch", key="data_quarantine")
+                 hide_index=True, width="stretch", key="data_quarantine", placeholder=DASH)
     if not c.viewer.can("upload"):
         return
     picked = st.selectbox(c.t("quarantine.pick"), [q.file for q in held], key="data_quarantine_pick")
