@@ -57,9 +57,9 @@ def test_sort_the_manager_table_filter_by_star_level_and_open_a_profile(app_url,
     # Open that manager's profile from the picker under the table.
     pick(page, "Open the profile of", f"{first_id} · {first_name}")
     page.get_by_role("link", name="Open profile").click()
-    page.wait_for_url(re.compile(r"/manager_profile"), timeout=30_000)
+    page.wait_for_url(re.compile(r"/manager_profile"), timeout=90_000)
     wait_for_app(page)
-    page.get_by_role("heading", name=re.compile(re.escape(first_name))).first.wait_for(timeout=30_000)
+    page.get_by_role("heading", name=re.compile(re.escape(first_name))).first.wait_for(timeout=90_000)
     body = page.inner_text("body")
     assert "Two-star manager" in body and f"rank {rank} of" in body
     assert f"manager={first_id}" in page.url

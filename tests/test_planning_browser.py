@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from playwright.sync_api import expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
 
 from conftest import wait_for_app
 
@@ -171,10 +171,16 @@ def test_a_changed_model_weight_survives_a_visit_to_another_page(app_url, page):
     support = page.locator("[data-testid='stMetric']", has_text="Support").locator("[data-testid='stMetricValue']")
     expect(support).to_have_text("2.60")
     box = grid.locator("canvas").first.bounding_box()
-    page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # the first row's name; its weight is to the right
-    page.keyboard.press("ArrowRight")
-    page.keyboard.type("1")  # typing into a chosen cell opens its editor with what was typed
     editor = page.locator("input.gdg-input")
+    for _ in range(3):  # a click that lands while the grid is still being drawn selects nothing: click again
+        page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # the first row's name; its weight is to the right
+        page.keyboard.press("ArrowRight")
+        page.keyboard.type("1")  # typing into a chosen cell opens its editor with what was typed
+        try:
+            editor.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
     expect(editor).to_have_value("1")
     editor.press("Enter")
     expect(support).to_have_text("2.34", timeout=60_000)
